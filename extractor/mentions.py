@@ -1,0 +1,224 @@
+"""Stage 4: mentions (UNIT, DATE, COUNT, PERCENT) with normalised values, from the rules in patterns/.
+
+Works on normalised text (see normalize.py); offsets are into that text.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Optional
+
+import regex
+
+from .periods import RESOLVERS, Bounds
+from .rules import (CountNoun, Dateline, Hedge, Level, NumberWord, Organ, Rules, Scale, WholeParty, Connector,
+                    alternation)
+
+_PLACEHOLDERS = {
+    "Y": r"(?P<y>(?:19|20)\d{2})", "Y2": r"(?P<y2>(?:19|20)\d{2})",
+    "M": r"(?P<m>1[0-2]|0?[1-9])", "D": r"(?P<d>3[01]|[12]\d|0?[1-9])",
+    "S": r"\s*[-/.]\s*", "Q": r"(?P<q>IV|I{1,3}|[1-4])",
+    "N": r"(?P<n>\d{1,2}|mười (?:một|hai|lăm)|hai mươi|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)",
+}
+_DIGITS = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[,.]\d+)?"
+_NAME_TOKEN = r"(?:\p{Lu}[\p{L}\p{M}]*(?:[-.&'/]\p{L}[\p{L}\p{M}]*)*|\d+[A-Za-z]?)"
+
+
+@dataclass
+class Found:
+    """A mention in normalised text; `value_span` is the surface of the value itself."""
+    label: str
+    start: int
+    end: int
+    value: Optional[float] = None
+    value_span: tuple[int, int] = (0, 0)
+    approx: Optional[str] = None
+    noun: Optional[str] = None
+    people: bool = False
+    group_noun: bool = False
+    fraction_target: Optional[int] = None
+    target_span: tuple[int, int] = (0, 0)
+    bounds: Bounds = (None, None)
+    rule: str = ""
+    name: str = ""            # UNIT: full name; place: "huyện X"
+    kind: Optional[str] = None
+    level: Optional[str] = None
+    rest: str = ""            # UNIT: the proper name without organ and level words
+    generic: bool = False     # UNIT: "toàn tỉnh", "Đảng bộ xã": to be resolved to a named unit
+    extra: dict = field(default_factory=dict)
+
+
+class MentionFinder:
+    def __init__(self, rules: Rules):
+        self.rules = rules
+        numbers = rules.numbers
+        self.hedges = {h.text.lower(): h.approx for h in rules.of(numbers, Hedge)}
+        self.scales = {s.text.lower(): s.factor for s in rules.of(numbers, Scale)}
+        self.words = {w.text.lower(): w.value for w in rules.of(numbers, NumberWord)}
+        self.nouns = {n.text.lower(): n for n in rules.of(numbers, CountNoun)}
+        hedge = f"(?P<hedge>{alternation(list(self.hedges))})[ ]+"
+        scale = f"[ ]+(?P<scale>{alternation(list(self.scales))})"
+        words = alternation(list(self.words))
+        number = f"(?P<num>{_DIGITS}|(?:{words})(?:[ ]+(?:{words}))*)"
+        noun = f"(?P<noun>{alternation(list(self.nouns))})"
+        fraction = r"(?P<num>\d+)/(?P<den>\d+)(?![/\d])"
+        self.count = regex.compile(
+            rf"(?<![\p{{L}}\d.,/])(?:{hedge})?(?:{fraction}(?:[ ]+{noun})?|{number}(?:{scale})?[ ]+{noun})(?!\p{{L}})",
+            regex.IGNORECASE)
+        self.bare_fraction_cue = regex.compile(r"(?:kết nạp|phát triển)(?:\s+được)?\s*$", regex.IGNORECASE)
+        self.percent = regex.compile(
+            rf"(?<![\p{{L}}\d.,])(?:{hedge})?(?P<num>{_DIGITS})[ ]*(?:%|phần trăm)", regex.IGNORECASE)
+        self.period_rules = []
+        for rule in rules.periods:
+            pattern = rule.pattern
+            for key, value in _PLACEHOLDERS.items():
+                pattern = pattern.replace("{" + key + "}", value)
+            try:
+                compiled = regex.compile(rf"(?<![\p{{L}}\d]){pattern}(?![\p{{L}}\d])", regex.IGNORECASE)
+            except regex.error as error:
+                raise ValueError(f"patterns/periods.jsonl: rule {rule.name}: {error}") from None
+            self.period_rules.append((rule, compiled))
+        self._build_unit_patterns()
+
+    # ---- units --------------------------------------------------------------------------
+    def _build_unit_patterns(self) -> None:
+        units = self.rules.units
+        self.organs = {o.text.lower(): o for o in self.rules.of(units, Organ)}
+        self.levels: dict[str, str] = {}
+        for level in self.rules.of(units, Level):
+            self.levels[level.text.lower()] = level.text
+            for abbreviation in level.abbreviations:
+                self.levels[abbreviation.lower()] = level.text
+        self.datelines = {d.code: d.province for d in self.rules.of(units, Dateline)}
+        organ = alternation(list(self.organs))
+        level_words = alternation([lv.text for lv in self.rules.of(units, Level)])
+        abbreviations = alternation([a for lv in self.rules.of(units, Level) for a in lv.abbreviations])
+        level = f"(?:(?i:{level_words})|(?:{abbreviations})(?=[\\s\\p{{Lu}}]))"
+        connector = alternation([c.text for c in self.rules.of(units, Connector)])
+        token = f"(?:{_NAME_TOKEN}|(?:{connector})(?![\\p{{L}}])|{level}(?![\\p{{L}}]))"
+        tail = f"(?P<tail>(?:[ ]+{token})*)"
+        self.unit = regex.compile(
+            f"(?<![\\p{{L}}])(?P<toan>toàn[ ]+)?(?P<organ>(?i:{organ}))(?![\\p{{L}}])(?:[ ]+(?P<level>{level}))?{tail}")
+        self.toan = regex.compile(f"(?<![\\p{{L}}])(?P<toan>(?i:toàn))[ ]+(?P<level>{level_words})(?![\\p{{L}}])")
+        self.place = regex.compile(
+            f"(?<![\\p{{L}}])(?P<level>{level})[ ]+(?P<name>{_NAME_TOKEN}(?:[ ]+{_NAME_TOKEN})*)")
+        self.whole_party = regex.compile(
+            "|".join(f"(?:{regex.escape(w.text)})" for w in self.rules.of(units, WholeParty)) + r"(?![ ]*(?:bộ|ủy))",
+            regex.IGNORECASE)
+        self.connectors = {c.text.lower() for c in self.rules.of(units, Connector)}
+
+    def units(self, text: str) -> list[Found]:
+        found: list[Found] = []
+        for match in self.unit.finditer(text):
+            organ = self.organs[match["organ"].lower()]
+            tokens = [(m.start() + match.start("tail"), m.end() + match.start("tail"))
+                      for m in regex.finditer(r"\S+", match["tail"])]
+            while tokens and text[tokens[-1][0]:tokens[-1][1]].lower() in self.connectors:
+                tokens.pop()   # "Đảng bộ các ..." keeps "Đảng bộ"
+            level = self.levels[match["level"].lower()] if match["level"] else organ.level
+            rest = text[tokens[0][0]:tokens[-1][1]] if tokens else ""
+            end = tokens[-1][1] if tokens else match.end("level") if match["level"] else match.end("organ")
+            name = " ".join(filter(None, [organ.canonical, level, rest]))
+            found.append(Found("UNIT", match.start(), end, name=name, kind=organ.canonical.lower(),
+                               level=level, rest=rest, generic=not rest, rule=organ.text))
+        taken = [(f.start, f.end) for f in found]
+        for match in self.toan.finditer(text):
+            if any(s <= match.start() < e for s, e in taken):
+                continue
+            level = match["level"].lower()
+            found.append(Found("UNIT", match.start(), match.end(), name=f"Đảng bộ {level}", kind="đảng bộ",
+                               level=level, generic=True, rule="toàn"))
+        for match in self.whole_party.finditer(text):
+            found.append(Found("UNIT", match.start(), match.end(), name="Đảng Cộng sản Việt Nam", kind="đảng",
+                               rest="Đảng Cộng sản Việt Nam", rule="whole_party"))
+        return sorted(found, key=lambda f: f.start)
+
+    def places(self, text: str) -> list[Found]:
+        """Place names with a level word ("huyện Bình Xuyên", "TP Cần Thơ"): subjects and context."""
+        return [Found("PLACE", m.start(), m.end(), level=self.levels[m["level"].lower()], rest=m["name"],
+                      name=f"{self.levels[m['level'].lower()]} {m['name']}")
+                for m in self.place.finditer(text)]
+
+    # ---- dates --------------------------------------------------------------------------
+    def dates(self, text: str, published: Optional[dt.date]) -> list[Found]:
+        candidates: list[Found] = []
+        for order, (rule, pattern) in enumerate(self.period_rules):
+            for match in pattern.finditer(text, overlapped=False):
+                groups = {k: v for k, v in match.groupdict().items()}
+                try:
+                    bounds = RESOLVERS[rule.resolve](groups, published)
+                except (ValueError, KeyError):   # "ngày 31/2": not a date
+                    continue
+                candidates.append(Found("DATE", match.start(), match.end(), bounds=bounds, rule=rule.name,
+                                        extra={"order": order}))
+        return _longest_first(candidates)
+
+    # ---- numbers ------------------------------------------------------------------------
+    def number_value(self, surface: str, scale: Optional[str], integer: bool) -> Optional[float]:
+        surface = surface.strip()
+        if surface[0].isdigit():
+            if regex.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", surface):
+                surface = surface.replace(".", "")
+            elif integer and not scale and regex.fullmatch(r"\d{1,3}(?:,\d{3})+", surface):
+                surface = surface.replace(",", "")   # "112,900 Đảng viên": comma used as thousands
+            value = float(surface.replace(",", "."))
+        else:
+            value = self._words_value(surface.lower().split())
+            if value is None:
+                return None
+        return value * (self.scales[scale.lower()] if scale else 1)
+
+    def _words_value(self, words: list[str]) -> Optional[float]:
+        total = 0
+        for word in words:
+            value = self.words[word]
+            if word == "mươi":
+                total = (total or 1) * 10
+            elif word == "trăm":
+                total = (total or 1) * 100
+            else:
+                total += value
+        return float(total) if total else None
+
+    def counts(self, text: str, taken: list[tuple[int, int]]) -> list[Found]:
+        found = []
+        for match in self.count.finditer(text):
+            if any(s < match.end("num") and match.start("num") < e for s, e in taken):
+                continue
+            noun = self.nouns.get((match["noun"] or "").lower())
+            if match["den"] is None and noun is None:
+                continue
+            if match["den"] is not None and noun is None and not self.bare_fraction_cue.search(text[:match.start()]):
+                continue   # "19/5" without a cue is a date, not admitted/target
+            value = self.number_value(match["num"], match["scale"], integer=True)
+            if value is None:
+                continue
+            found.append(Found(
+                "COUNT", match.start(), match.end(), value=round(value), value_span=match.span("num"),
+                approx=self.hedges.get((match["hedge"] or "").lower()), noun=match["noun"],
+                people=noun.people if noun else True, group_noun=noun.group if noun else False,
+                fraction_target=int(match["den"]) if match["den"] else None,
+                target_span=match.span("den") if match["den"] else (0, 0)))
+        return found
+
+    def percents(self, text: str, taken: list[tuple[int, int]]) -> list[Found]:
+        return [Found("PERCENT", m.start(), m.end(), value=self.number_value(m["num"], None, integer=False),
+                      value_span=m.span("num"), approx=self.hedges.get((m["hedge"] or "").lower()))
+                for m in self.percent.finditer(text)
+                if not any(s < m.end() and m.start() < e for s, e in taken)]
+
+    def find(self, text: str, published: Optional[dt.date]) -> list[Found]:
+        dates = self.dates(text, published)
+        taken = [(d.start, d.end) for d in dates]
+        percents = self.percents(text, taken)
+        counts = self.counts(text, taken + [(p.start, p.end) for p in percents])
+        return sorted(dates + percents + counts + self.units(text), key=lambda f: (f.start, -f.end))
+
+
+def _longest_first(candidates: list[Found]) -> list[Found]:
+    """Overlapping matches: the longest wins, then the earlier rule."""
+    chosen: list[Found] = []
+    for c in sorted(candidates, key=lambda f: (-(f.end - f.start), f.extra["order"], f.start)):
+        if not any(c.start < o.end and o.start < c.end for o in chosen):
+            chosen.append(c)
+    return sorted(chosen, key=lambda f: f.start)

@@ -1,0 +1,119 @@
+"""Stage 2: article metadata (title, publication date, author, source) and where the body lies.
+
+Works on normalised text; site chrome before the title and after the body end marker
+("Tin liên quan", "Ý kiến của bạn", ...) is outside the body, so it yields no records.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Optional
+
+import regex
+
+from .rules import Rules
+
+_DATE = r"(?P<d>3[01]|[12]\d|0?[1-9])\s*[-/.]\s*(?P<m>1[0-2]|0?[1-9])\s*[-/.]\s*(?P<y>(?:19|20)\d{2})"
+_TIME = r"(?P<h>[01]?\d|2[0-3])\s*[:hg]\s*(?P<min>[0-5]\d)(?::(?P<s>[0-5]\d))?"
+_DATE_RE = regex.compile(rf"(?<!\d){_DATE}(?!\d)")
+_TIME_RE = regex.compile(rf"(?<![\d:]){_TIME}(?![\d:])")
+# A dateline: a short line that is mostly a date ("Thứ Sáu, 24/02/2017, 06:59 [GMT+7]").
+_DATELINE_WORDS = regex.compile(
+    r"(?i)ngày đăng|cập nhật|thứ|chủ nhật|gmt|lượt xem|print|gốc|lúc|ngày|ttxvn|\||:|\d+|[,\[\]()+-]|\s+")
+_URL_DATE = regex.compile(r"https?://\S*?/d?(?P<y>20\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)\d{0,12}\.html?")
+_AUTHOR = regex.compile(r"^(?:(?:Bài|Tin|Ảnh|Bài, ảnh|Bài và ảnh|Tin, ảnh)\s*:\s*)?(?P<name>[\p{Lu}][\p{L}.]*(?:[ ]+[\p{Lu}][\p{L}.]*){0,4})(?:\s*[-–|(].*)?$")
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: Optional[str]
+    title_span: Optional[tuple[int, int]]
+    published: Optional[str]
+    author: Optional[str]
+    source: Optional[str]
+    body: tuple[int, int]
+
+    @property
+    def published_date(self) -> Optional[dt.date]:
+        return dt.date.fromisoformat(self.published[:10]) if self.published else None
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for line in text.split("\n"):
+        if line.strip():
+            offset = start + len(line) - len(line.lstrip())
+            spans.append((offset, start + len(line.rstrip())))
+        start += len(line) + 1
+    return spans
+
+
+def _dateline(line: str) -> Optional[str]:
+    """The ISO date-time of a line that is a dateline, else None."""
+    date = _DATE_RE.search(line)
+    if not date or len(line) > 90 or _DATELINE_WORDS.sub("", line).strip(" .") not in ("", "h"):
+        return None
+    try:
+        day = dt.date(int(date["y"]), int(date["m"]), int(date["d"])).isoformat()
+    except ValueError:
+        return None
+    time = _TIME_RE.search(line[:date.start()] + " " * (date.end() - date.start()) + line[date.end():])
+    if time:
+        day += f"T{int(time['h']):02d}:{time['min']}" + (f":{time['s']}" if time["s"] else "")
+    return day
+
+
+def read_metadata(text: str, rules: Rules, published: Optional[str] = None,
+                  title: Optional[str] = None) -> Metadata:
+    lines = _lines(text)
+    if not lines:
+        return Metadata(title, None, published, None, None, (0, 0))
+    dateline_index, found = None, None
+    for index, (s, e) in enumerate(lines[:12]):
+        found = _dateline(text[s:e])
+        if found:
+            dateline_index = index
+            break
+    if found is None:
+        url = _URL_DATE.search(text)
+        if url:
+            try:
+                found = dt.date(int(url["y"]), int(url["m"]), int(url["d"])).isoformat()
+            except ValueError:
+                found = None
+    title_index = _title_index(text, lines, dateline_index)
+    title_span = lines[title_index] if title_index is not None else None
+    start_index = max(i for i in (dateline_index, title_index, -1) if i is not None) + 1
+    end_pattern = rules.marker_patterns["body_end"]
+    end_index = next((i for i in range(start_index, len(lines))
+                      if end_pattern.search(text[lines[i][0]:lines[i][1]])), len(lines))
+    if start_index >= end_index:   # a text that is all title: read it all
+        start_index = 0
+    body = (lines[start_index][0], lines[end_index - 1][1]) if end_index > start_index else (0, len(text))
+    return Metadata(
+        title=title or (text[title_span[0]:title_span[1]] if title_span else None),
+        title_span=title_span, published=published or found,
+        author=_author(text, lines[start_index:end_index]), source=None, body=body)
+
+
+def _title_index(text: str, lines: list[tuple[int, int]], dateline_index: Optional[int]) -> Optional[int]:
+    def headline(i: int) -> bool:
+        line = text[lines[i][0]:lines[i][1]]
+        words = line.split()
+        return 4 <= len(words) <= 40 and not line.rstrip().endswith((".", "!", "?")) or line.isupper() and len(words) >= 4
+
+    if dateline_index is not None:
+        for i in range(dateline_index - 1, max(dateline_index - 4, -1), -1):
+            if headline(i):
+                return i
+    return next((i for i in range(min(4, len(lines))) if headline(i)), None)
+
+
+def _author(text: str, lines: list[tuple[int, int]]) -> Optional[str]:
+    """The byline: a short line of capitalised words near the end of the body."""
+    for s, e in reversed(lines[-4:]):
+        line = text[s:e].strip()
+        match = _AUTHOR.match(line)
+        if match and len(line) <= 60 and not line.endswith("."):
+            return match["name"].strip()
+    return None

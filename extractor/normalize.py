@@ -1,0 +1,65 @@
+"""Stage 1: normalise the text for matching while keeping a map back to the original.
+
+Every later stage works on `Normalised.text` and turns its offsets back into the
+original article's offsets with `Normalised.to_original`.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import regex
+
+# One character for one character, so the offset map stays a plain list.
+_CHAR_MAP = str.maketrans({
+    "\u00d0": "Đ", "\u0110": "Đ", "\u00f0": "đ",       # Icelandic eth used for Vietnamese Đ
+    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200b": " ", "\ufeff": " ",
+    "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2212": "-",
+    "\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'",
+    "\r": "\n", "\t": " ",
+})
+# Old tone placement ("hoá", "uỷ") moved to the new one ("hóa", "ủy") at a syllable end,
+# so that rules are written once. "qu" is a consonant, so "quý" stays as it is.
+_TONES = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
+_OLD_TONE = regex.compile(r"(?<![qQ])([oOuU])([àáảãạèéẻẽẹỳýỷỹỵÀÁẢÃẠÈÉẺẼẸỲÝỶỸỴ])(?!\p{L})")
+
+
+def _move_tone(match: regex.Match) -> str:
+    first, toned = match.group(1), unicodedata.normalize("NFD", match.group(2))
+    tone = next(c for c in toned if c in _TONES)
+    bare = toned.replace(tone, "")
+    return unicodedata.normalize("NFC", first + tone) + unicodedata.normalize("NFC", bare)
+
+
+@dataclass(frozen=True)
+class Normalised:
+    text: str
+    offsets: tuple[int, ...]   # offsets[i] = index in the original of normalised char i; one extra at the end
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Original span of the normalised span [start, end)."""
+        if end <= start:
+            return self.offsets[start], self.offsets[start]
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+def normalise(original: str) -> Normalised:
+    chars: list[str] = []
+    offsets: list[int] = []
+    # NFC one grapheme cluster at a time keeps the map exact when combining marks merge.
+    for cluster in regex.finditer(r"\X", original):
+        composed = unicodedata.normalize("NFC", cluster.group())
+        chars.extend(composed)
+        offsets.extend([cluster.start()] * len(composed))
+    text = "".join(chars).translate(_CHAR_MAP)
+    text = _OLD_TONE.sub(_move_tone, text)
+    offsets.append(len(original))
+    return Normalised(text, tuple(offsets))
+
+
+def fold(text: str) -> str:
+    """Canonical form for comparing names and groups: NFC, lower case, no diacritics,
+    "Ð" read as "Đ", punctuation and whitespace folded (RECORDS.md section 5)."""
+    text = unicodedata.normalize("NFD", text.translate(_CHAR_MAP).lower())
+    text = "".join(c for c in text if not unicodedata.combining(c)).replace("đ", "d")
+    return " ".join(regex.sub(r"[^\p{L}\p{N}]+", " ", text).split())

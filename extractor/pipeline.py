@@ -1,0 +1,83 @@
+"""The stages put together: text → normalised text → metadata → sentences → mentions → records
+→ a validated `Document` whose offsets point into the original text."""
+from __future__ import annotations
+
+from typing import Optional
+
+import regex
+
+from .mentions import Found, MentionFinder
+from .metadata import read_metadata
+from .normalize import Normalised, normalise
+from .records import Draft, RecordBuilder
+from .rules import Rules
+from .schema import Document, Evidence, Mention, Meta, Period, Record, Unit
+from .segment import Sentence, sentences
+
+_DATELINE_CODE = regex.compile(r"^\s*\(?(?P<code>[\p{Lu}][\p{Lu}\p{Ll}]{1,5})\)?\s*[-–:]?\s")
+
+
+class Pipeline:
+    """Loads the rules once; `extract` is then cheap to call for many articles."""
+
+    def __init__(self, rules: Optional[Rules] = None):
+        self.rules = rules or Rules.load()
+        self.finder = MentionFinder(self.rules)
+        self.builder = RecordBuilder(self.rules, self.finder)
+
+    def extract(self, text: str, doc_id: str, published: Optional[str] = None, title: Optional[str] = None,
+                url: Optional[str] = None) -> Document:
+        norm = normalise(text)
+        meta = read_metadata(norm.text, self.rules, published=published, title=title)
+        body = sentences(norm.text, *meta.body)
+        title_sentence = None
+        if meta.title_span and meta.title_span[1] <= meta.body[0]:
+            title_sentence = Sentence(*meta.title_span, norm.text[meta.title_span[0]:meta.title_span[1]])
+            body = [title_sentence] + body
+        drafts, found = self.builder.build(norm.text, body, title_sentence, meta.published_date,
+                                           self._province(norm.text, meta.body[0]))
+        return Document(
+            doc_id=doc_id,
+            meta=Meta(title=meta.title, published=meta.published, author=meta.author, source=meta.source, url=url),
+            records=[self._record(d, norm) for d in drafts],
+            mentions=[m for f in found if (m := self._mention(f, norm, text)) is not None])
+
+    def _province(self, text: str, body_start: int) -> Optional[str]:
+        match = _DATELINE_CODE.match(text[body_start:body_start + 40])
+        return self.finder.datelines.get(match["code"]) if match else None
+
+    @staticmethod
+    def _record(draft: Draft, norm: Normalised) -> Record:
+        start, end = norm.to_original(*draft.evidence)
+        spans = {m: norm.to_original(*span) for m, span in draft.spans.items()}
+        unit = Unit(name=draft.unit.name, kind=draft.unit.kind, level=draft.unit.level)
+        period = Period(start=draft.period[0], end=draft.period[1], text=draft.period_text) \
+            if draft.type == "admission" else None
+        return Record(type=draft.type, unit=unit, period=period, as_of=draft.as_of, group=draft.group,
+                      approx=draft.approx, evidence=Evidence(start=start, end=end, spans=spans),
+                      **draft.measures)
+
+    @staticmethod
+    def _mention(found: Found, norm: Normalised, text: str) -> Optional[Mention]:
+        start, end = norm.to_original(found.start, found.end)
+        if found.label in ("COUNT", "PERCENT"):
+            value: object = found.value
+        elif found.label == "DATE":
+            value = {"start": found.bounds[0], "end": found.bounds[1]} if found.bounds != ("term", "term") else None
+        elif found.label == "UNIT":
+            value = {"name": found.name, "kind": found.kind, "level": found.level}
+        else:
+            return None
+        return Mention(label=found.label, text=text[start:end], start=start, end=end, value=value,
+                       approx=found.approx, noun=found.noun)
+
+
+_default: Optional[Pipeline] = None
+
+
+def extract(text: str, doc_id: str = "doc", published: Optional[str] = None, **meta: Optional[str]) -> Document:
+    """Extract with a pipeline built on first use."""
+    global _default
+    if _default is None:
+        _default = Pipeline()
+    return _default.extract(text, doc_id, published=published, **meta)

@@ -1,0 +1,359 @@
+"""Stage 5: records. Each value (COUNT, PERCENT) gets a measure from the cue rules, a unit
+(the subject before it, or the one carried from earlier sentences), a period (the nearest
+period phrase before it, or the one carried) and a group (a "trong đó" part or a named
+population). Offsets stay in normalised text; the pipeline maps them back.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Optional
+
+import regex
+
+from .mentions import Found, MentionFinder
+from .normalize import fold
+from .periods import CURRENT_TERM, Bounds, whole_years
+from .rules import CueRule, Rules
+from .segment import Sentence
+
+_DELIMITER = regex.compile(r"[,;:()]|\s-\s|\btrong đó\b|\bgồm\b", regex.IGNORECASE)
+_GROUP_AFTER = regex.compile(
+    r"^(?:[ ]+(?:mới|ưu tú|được kết nạp|mới được kết nạp))*[ ]*(?:là[ ]+|ở[ ]+|thuộc[ ]+|người[ ]+)?(?P<g>[^,;().:]*?)"
+    r"(?=[ ]+(?:trong tổng|theo|đạt|vượt|nâng|so với|tăng|giảm|được|vào|tại|cho|của|chiếm|với|đã|đều|trên tổng)\b|[,;().:]|$)",
+    regex.IGNORECASE)
+_SUBJECT_NAME = regex.compile(
+    r"(?<![\p{L}])(?P<name>\p{Lu}[\p{Ll}\p{M}]+(?:[ ]+\p{Lu}[\p{Ll}\p{M}]+){1,3})[ ]+(?:(?:đã|cũng|đều|vừa)[ ]+)*(?:xét[ ]+)?(?:kết nạp|phát triển)")
+_PEOPLE_NOUN_MEMBERS = {"đảng viên", "đv", "đồng chí"}
+
+
+@dataclass
+class Draft:
+    """A record under construction; spans are in normalised text."""
+    type: str
+    unit: Found
+    period: Bounds
+    period_text: Optional[str]
+    group: Optional[str]
+    evidence: tuple[int, int]
+    measures: dict[str, float] = field(default_factory=dict)
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+    approx: dict[str, str] = field(default_factory=dict)
+    as_of: Optional[str] = None
+
+    def key(self) -> tuple:
+        return (self.type, self.unit.name, self.period, fold(self.group) if self.group else None)
+
+
+@dataclass
+class Context:
+    """What carries from one sentence to the next."""
+    period: Optional[Found] = None
+    unit: Optional[Found] = None
+    term: Optional[Bounds] = None
+    had_values: bool = False
+
+
+class RecordBuilder:
+    def __init__(self, rules: Rules, finder: MentionFinder):
+        self.finder = finder
+        self.markers = rules.marker_patterns
+        self.cues = [(c, regex.compile(c.left, regex.IGNORECASE) if c.left else None,
+                      regex.compile(c.right, regex.IGNORECASE) if c.right else None) for c in rules.cues]
+
+    # ---- units ----------------------------------------------------------------------------
+    def _resolve(self, unit: Found, registry: list[Found], context: Context, province: Optional[str]) -> Optional[Found]:
+        if not unit.generic:
+            return unit
+        if unit.level:
+            before = [u for u in registry if u.level == unit.level and u.rest and u.start < unit.start]
+            after = [u for u in registry if u.level == unit.level and u.rest and u.start >= unit.start]
+            named = (before[-1:] or after[:1])
+            if named:
+                kind = unit.kind or "đảng bộ"
+                return Found("UNIT", unit.start, unit.end, name=f"{kind.capitalize()} {unit.level} {named[0].rest}",
+                             kind=kind, level=unit.level, rest=named[0].rest)
+            if unit.level == "tỉnh" and province:
+                return Found("UNIT", unit.start, unit.end, name=f"Đảng bộ tỉnh {province}", kind="đảng bộ",
+                             level="tỉnh", rest=province)
+            return unit
+        return context.unit or unit
+
+    def _subjects(self, sentence: Sentence, units: list[Found], places: list[Found]) -> list[Found]:
+        """Units the sentence talks about: not those after "Ban Tổ chức", "của", "theo", ..."""
+        not_subject = self.markers["not_subject"]
+        subjects = [u for u in units if not not_subject.search(sentence.text[max(0, u.start - sentence.start - 25):u.start - sentence.start])]
+        verbs = regex.compile(r"^[ ]*(?:\([^)]*\)[ ]*)?(?:(?:đã|cũng|đều|vừa|trong|năm \d+|,)[ ]*)*(?:xét[ ]+)?(?:kết nạp|phát triển|có|đạt|được giao)", regex.IGNORECASE)
+        for place in places:
+            if any(u.start <= place.start < u.end for u in units):
+                continue
+            if verbs.search(sentence.text[place.end - sentence.start:]) and not not_subject.search(
+                    sentence.text[max(0, place.start - sentence.start - 25):place.start - sentence.start]):
+                subjects.append(Found("UNIT", place.start, place.end, name=f"Đảng bộ {place.level} {place.rest}",
+                                      kind="đảng bộ", level=place.level, rest=place.rest))
+        for match in _SUBJECT_NAME.finditer(sentence.text):
+            start = sentence.start + match.start("name")
+            if any(u.start <= start < u.end for u in units + places) or match.start() == 0 and " " not in match["name"]:
+                continue
+            subjects.append(Found("UNIT", start, start + len(match["name"]), name=f"Đảng bộ {match['name']}",
+                                  kind="đảng bộ", rest=match["name"]))
+        return sorted(subjects, key=lambda u: u.start)
+
+    # ---- measures -------------------------------------------------------------------------
+    def _measure(self, value: Found, left: str, right: str) -> Optional[str]:
+        applies = "count" if value.label == "COUNT" else "percent"
+        for cue, left_re, right_re in self.cues:
+            if cue.applies != applies:
+                continue
+            if (left_re is None or left_re.search(left)) and (right_re is None or right_re.search(right)):
+                return cue.measure
+        return None
+
+    def _group_after(self, right: str) -> Optional[str]:
+        match = _GROUP_AFTER.match(right)
+        return self._clean_group(match["g"]) if match else None
+
+    def _clean_group(self, text: str) -> Optional[str]:
+        filler = self.markers["group_filler"]
+        previous = None
+        text = text.strip(" ,;:.-")
+        while previous != text:
+            previous, text = text, filler.sub("", text).strip(" ,;:.-")
+        return text or None
+
+    def _group_before(self, left: str) -> Optional[str]:
+        parts = _DELIMITER.split(left)
+        return self._clean_group(parts[-1]) if parts else None
+
+    # ---- the article ----------------------------------------------------------------------
+    def build(self, text: str, sentences: list[Sentence], title: Optional[Sentence],
+              published: Optional[dt.date], province: Optional[str]) -> tuple[list[Draft], list[Found]]:
+        per_sentence = [(s, self.finder.find(s.text, published)) for s in sentences]
+        for sentence, found in per_sentence:
+            for f in found:
+                f.start, f.end = f.start + sentence.start, f.end + sentence.start
+                f.value_span = (f.value_span[0] + sentence.start, f.value_span[1] + sentence.start)
+                f.target_span = (f.target_span[0] + sentence.start, f.target_span[1] + sentence.start)
+        places = {id(s): [self._shift(p, s.start) for p in self.finder.places(s.text)] for s, _ in per_sentence}
+        registry = sorted([f for _, found in per_sentence for f in found if f.label == "UNIT" and f.rest]
+                          + [p for ps in places.values() for p in ps], key=lambda f: f.start)
+        context = Context()
+        drafts: list[Draft] = []
+        mentions: list[Found] = []
+        body = [(s, f) for s, f in per_sentence if title is None or s.start != title.start]
+        title_pair = next(((s, f) for s, f in per_sentence if title is not None and s.start == title.start), None)
+        for sentence, found in body:
+            drafts += self._sentence(sentence, found, places[id(sentence)], registry, context, province, published)
+            mentions += found
+        if title_pair is not None:
+            first_period = next((d.period for d in drafts if d.type == "admission"), None)
+            title_context = Context(unit=context.unit)
+            title_drafts = self._sentence(title_pair[0], title_pair[1], places[id(title_pair[0])], registry,
+                                          title_context, province, published)
+            seen = {(m, v) for d in drafts for m, v in d.measures.items()}
+            for draft in title_drafts:
+                for measure in [m for m, v in draft.measures.items() if (m, v) in seen]:
+                    del draft.measures[measure]
+                if draft.type == "admission" and draft.period == (None, None) and first_period:
+                    draft.period = first_period
+            drafts += [d for d in title_drafts if d.measures]
+            mentions += title_pair[1]
+        return _dedupe(drafts), mentions
+
+    @staticmethod
+    def _shift(found: Found, offset: int) -> Found:
+        found.start, found.end = found.start + offset, found.end + offset
+        return found
+
+    def _sentence(self, sentence: Sentence, found: list[Found], places: list[Found], registry: list[Found],
+                  context: Context, province: Optional[str], published: Optional[dt.date]) -> list[Draft]:
+        text, base = sentence.text, sentence.start
+        units = [f for f in found if f.label == "UNIT"]
+        dates = [f for f in found if f.label == "DATE"]
+        values = [f for f in found if f.label in ("COUNT", "PERCENT")]
+        for d in dates:
+            if d.rule == "range":
+                context.term = d.bounds
+        admission = self.markers["admission"]
+        is_admission = bool(admission.search(text))
+        subjects = self._subjects(sentence, units, places)
+        breakdown_sentence = bool(self.markers["breakdown"].match(text)) and context.had_values
+        ceremony = bool(self.markers["ceremony"].search(text))
+        drafts: list[Draft] = []
+        previous: Optional[Found] = None
+        previous_measure: Optional[str] = None
+        previous_draft: Optional[Draft] = None
+        sentence_values = False
+        for index, value in enumerate(values):
+            left_start = previous.end if previous else base
+            left = text[left_start - base:value.start - base]
+            next_start = values[index + 1].start if index + 1 < len(values) else base + len(text)
+            right = text[value.end - base:next_start - base]
+            prev_value, previous = previous, value
+            if value.label == "COUNT" and not value.people:
+                previous_measure, previous_draft = None, None
+                continue
+            measure = self._measure(value, left, right)
+            before = text[:value.start - base]
+            admission_before = bool(admission.search(before)) or bool(admission.search(right[:40]))
+            if measure is None and value.label == "COUNT":
+                if admission_before or breakdown_sentence:
+                    measure = "admitted"
+                elif regex.search(r"\bcó\b", before) and (value.noun or "").lower() in _PEOPLE_NOUN_MEMBERS:
+                    measure = "members"
+            if measure is None and value.label == "PERCENT" and previous_measure in ("attainment_pct", "share_pct") and len(left) < 60:
+                measure = previous_measure
+            if measure in (None, "none"):
+                previous_measure = None
+                continue
+            if value.label == "PERCENT" and measure in ("attainment_pct", "excess_pct", "rate_pct", "share_pct"):
+                if not (is_admission or breakdown_sentence):
+                    continue
+                if prev_value is not None and prev_value.label == "COUNT" and not prev_value.people and len(left) < 40:
+                    continue
+            unit = self._unit_for(value, subjects, registry, context, province)
+            if unit is None:
+                continue
+            period_found = self._period_for(value, dates, context)
+            period = period_found.bounds if period_found else (None, None)
+            if period == CURRENT_TERM:
+                period = context.term or (None, None)
+            period_text = text[period_found.start - base:period_found.end - base] if period_found else None
+            group = None
+            in_breakdown = breakdown_sentence or bool(self.markers["breakdown"].search(left)) or any(
+                d.type != "membership" and d.group is None and "admitted" in d.measures and d.unit.name == unit.name
+                for d in drafts)
+            if value.label == "COUNT":
+                after = self._group_after(right)
+                if in_breakdown:
+                    group = after or self._group_before(left) or (value.noun if value.group_noun else None)
+                elif not ceremony:
+                    group = after
+                    if value.group_noun and measure == "admitted":
+                        group = f"{value.noun} {after}" if after else value.noun
+                if measure == "members" and not in_breakdown:
+                    group = self._members_group(left)
+            elif measure == "share_pct":
+                attached = previous_draft is not None and prev_value is not None and prev_value.label == "COUNT" and len(left.strip(" ,(")) <= 8
+                if attached:
+                    group = previous_draft.group
+                else:
+                    group = self._group_before(left) or self._group_after(regex.sub(r"^[ ]*là[ ]+", " là ", right))
+                if group is None:
+                    continue
+            elif measure in ("attainment_pct", "excess_pct", "rate_pct"):
+                group = previous_draft.group if previous_draft is not None and previous_draft.group and len(left) < 12 else None
+            if measure == "excess_pct":
+                measure, amount = "attainment_pct", 100 + value.value
+            else:
+                amount = value.value
+            kind = "membership" if measure == "members" else "admission"
+            draft = self._draft_for(drafts, kind, unit, period, period_text, group, measure, sentence)
+            if kind == "membership":
+                draft.as_of = self._as_of(dates, value, published, before)
+            draft.measures[measure] = amount
+            draft.spans[measure] = value.value_span
+            if value.approx:
+                draft.approx[measure] = value.approx
+            if value.label == "COUNT" and value.fraction_target is not None and measure == "admitted":
+                target_period = self._target_period(period, dates, value)
+                target = self._draft_for(drafts, "admission", unit, target_period, period_text, group, "target", sentence)
+                target.measures["target"] = value.fraction_target
+                target.spans["target"] = value.target_span
+            if measure == "target":
+                draft.period = self._target_period(period, dates, value)
+            previous_measure = measure if value.label == "PERCENT" else previous_measure
+            previous_draft = draft
+            sentence_values = True
+        if is_admission or sentence_values:
+            self._carry(context, subjects, registry, dates, values, province)
+        context.had_values = sentence_values or (context.had_values and not is_admission)
+        return drafts
+
+    def _carry(self, context: Context, subjects: list[Found], registry: list[Found], dates: list[Found],
+               values: list[Found], province: Optional[str]) -> None:
+        first_value = values[0].start if values else None
+        periods = [d for d in dates if first_value is None or d.start < first_value]
+        if periods:
+            context.period = periods[-1]
+        if subjects:
+            resolved = self._resolve(subjects[0], registry, context, province)
+            if resolved is not None and not resolved.generic:
+                context.unit = resolved
+
+    def _unit_for(self, value: Found, subjects: list[Found], registry: list[Found], context: Context,
+                  province: Optional[str]) -> Optional[Found]:
+        before = [u for u in subjects if u.start < value.start]
+        unit = before[-1] if before else (subjects[0] if subjects else context.unit)
+        if unit is None:
+            unit = next((u for u in registry if u.kind and u.label == "UNIT"), None)
+            if unit is None:
+                return None
+        resolved = self._resolve(unit, registry, context, province)
+        if resolved is not None and not resolved.generic and unit is not context.unit and (before or not subjects):
+            context.unit = resolved
+        return resolved
+
+    @staticmethod
+    def _period_for(value: Found, dates: list[Found], context: Context) -> Optional[Found]:
+        before = [d for d in dates if d.end <= value.start]
+        if before:
+            return before[-1]
+        if context.period is not None:
+            return context.period
+        return dates[0] if dates else None
+
+    @staticmethod
+    def _target_period(period: Bounds, dates: list[Found], value: Found) -> Bounds:
+        """A target holds for whole years: its own "kế hoạch năm 2017" or the years of the period."""
+        own = [d for d in dates if value.end <= d.start <= value.end + 40 and d.rule == "year"]
+        return own[0].bounds if own else whole_years(period)
+
+    def _members_group(self, left: str) -> Optional[str]:
+        match = regex.search(r"tổng số (?:đảng viên|ĐV)[ ]+(?:là[ ]+)?(?P<g>.*?)[ ]+lên[ ]*$", left, regex.IGNORECASE)
+        if not match:
+            return None
+        group = match["g"]
+        if regex.match(r"^(?:trong|của|toàn|cả)\b", group, regex.IGNORECASE):
+            return None
+        return self._clean_group(group)
+
+    @staticmethod
+    def _as_of(dates: list[Found], value: Found, published: Optional[dt.date], before: str) -> Optional[str]:
+        stated = [d for d in dates if d.end <= value.start and d.rule in ("year_to_day", "day") and d.bounds[1]]
+        if stated:
+            return stated[-1].bounds[1]
+        if published and regex.search(r"\bhiện(?: nay)?\b|đến nay", before, regex.IGNORECASE):
+            return published.isoformat()
+        return None
+
+    @staticmethod
+    def _draft_for(drafts: list[Draft], kind: str, unit: Found, period: Bounds, period_text: Optional[str],
+                   group: Optional[str], measure: str, sentence: Sentence) -> Draft:
+        period = period if kind == "admission" else (None, None)
+        key = (kind, unit.name, period, fold(group) if group else None)
+        for draft in drafts:
+            if draft.key() == key and measure not in draft.measures:
+                return draft
+        draft = Draft(kind, unit, period, period_text if kind == "admission" else None, group,
+                      (sentence.start, sentence.end))
+        drafts.append(draft)
+        return draft
+
+
+def _dedupe(drafts: list[Draft]) -> list[Draft]:
+    """A fact stated twice (headline and body, or a paragraph printed twice) is kept once."""
+    seen: set[tuple] = set()
+    kept = []
+    for draft in drafts:
+        for measure, value in list(draft.measures.items()):
+            fact = (fold(draft.unit.name), draft.period if draft.type == "admission" else None,
+                    fold(draft.group) if draft.group else None, measure, value)
+            if fact in seen:
+                del draft.measures[measure]
+                draft.spans.pop(measure, None)
+                draft.approx.pop(measure, None)
+            seen.add(fact)
+        if draft.measures:
+            kept.append(draft)
+    return kept

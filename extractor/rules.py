@@ -1,0 +1,164 @@
+"""Rule files of `patterns/`, validated on load: a bad line names its file and line number."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Literal, Optional, TypeVar, Union
+
+import regex
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+
+PATTERNS_DIR = Path(__file__).resolve().parent.parent / "patterns"
+if not PATTERNS_DIR.is_dir():  # installed as a wheel: patterns ship inside the package
+    PATTERNS_DIR = Path(__file__).resolve().parent / "patterns"
+
+
+class RuleFileError(ValueError):
+    pass
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Hedge(Strict):
+    kind: Literal["hedge"]
+    text: str
+    approx: Literal["over", "under", "about", "at_least"]
+
+
+class Scale(Strict):
+    kind: Literal["scale"]
+    text: str
+    factor: int
+
+
+class NumberWord(Strict):
+    kind: Literal["word"]
+    text: str
+    value: int
+
+
+class CountNoun(Strict):
+    kind: Literal["noun"]
+    text: str
+    people: bool
+    group: bool = False
+
+
+class Organ(Strict):
+    kind: Literal["organ"]
+    text: str
+    canonical: str
+    level: Optional[str] = None
+
+
+class Level(Strict):
+    kind: Literal["level"]
+    text: str
+    abbreviations: list[str] = []
+
+
+class Connector(Strict):
+    kind: Literal["connector"]
+    text: str
+
+
+class WholeParty(Strict):
+    kind: Literal["whole_party"]
+    text: str
+
+
+class Dateline(Strict):
+    kind: Literal["dateline"]
+    code: str
+    province: Optional[str]
+
+
+class PeriodRule(Strict):
+    name: str
+    pattern: str
+    resolve: Literal["year_to_now", "year_to_day", "year_to_month", "since_to_now", "range", "first_months",
+                     "quarter", "month", "day", "year", "past_years", "unresolved", "this_year", "current_term"]
+
+
+class CueRule(Strict):
+    """A phrase around a value that decides its measure; the first rule that matches wins."""
+    measure: Literal["admitted", "target", "members", "attainment_pct", "excess_pct", "rate_pct", "share_pct",
+                     "none"]
+    applies: Literal["count", "percent"]
+    left: Optional[str] = None
+    right: Optional[str] = None
+    note: str = ""
+
+
+class Marker(Strict):
+    """A phrase that marks a sentence or a stretch of text (ceremony, breakdown, chrome, ...)."""
+    kind: Literal["admission", "breakdown", "ceremony", "not_subject", "body_end", "group_filler"]
+    pattern: str
+
+
+NumberEntry = Union[Hedge, Scale, NumberWord, CountNoun]
+UnitEntry = Union[Organ, Level, Connector, WholeParty, Dateline]
+T = TypeVar("T")
+
+
+def load_jsonl(path: Path, model: object) -> list:
+    adapter = TypeAdapter(model)
+    entries = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("//"):
+            continue
+        try:
+            entries.append(adapter.validate_python(json.loads(line)))
+        except (json.JSONDecodeError, ValidationError) as error:
+            raise RuleFileError(f"{path}:{number}: {error}") from None
+        if isinstance(entries[-1], (CueRule, Marker)):
+            _check_regex(path, number, entries[-1])
+    return entries
+
+
+def _check_regex(path: Path, number: int, entry: BaseModel) -> None:
+    for field in ("pattern", "left", "right"):
+        value = getattr(entry, field, None)
+        try:
+            if value is not None:
+                regex.compile(value)
+        except regex.error as error:
+            raise RuleFileError(f"{path}:{number}: field {field}: bad regular expression: {error}") from None
+
+
+def alternation(words: list[str]) -> str:
+    """A regex alternative of literal words, longest first so that "thị xã" wins over "xã"."""
+    return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class Rules:
+    numbers: tuple[NumberEntry, ...]
+    units: tuple[UnitEntry, ...]
+    periods: tuple[PeriodRule, ...]
+    cues: tuple[CueRule, ...]
+    markers: tuple[Marker, ...]
+
+    @classmethod
+    def load(cls, directory: Path = PATTERNS_DIR) -> "Rules":
+        def read(name: str, model: object) -> tuple:
+            path = directory / name
+            if not path.exists():
+                raise RuleFileError(f"{path}: rule file missing")
+            return tuple(load_jsonl(path, model))
+
+        return cls(read("numbers.jsonl", NumberEntry), read("units.jsonl", UnitEntry),
+                   read("periods.jsonl", PeriodRule), read("cues.jsonl", CueRule), read("markers.jsonl", Marker))
+
+    def of(self, entries: tuple, kind: type[T]) -> list[T]:
+        return [e for e in entries if isinstance(e, kind)]
+
+    @cached_property
+    def marker_patterns(self) -> dict[str, regex.Pattern]:
+        kinds = {m.kind for m in self.markers}
+        return {k: regex.compile("|".join(f"(?:{m.pattern})" for m in self.markers if m.kind == k),
+                                 regex.IGNORECASE) for k in kinds}

@@ -1,0 +1,41 @@
+"""Stage 3: sentences, with offsets; words only where a sentence can hold a fact.
+
+Sentences come from a rule (line breaks and sentence-final punctuation, not after
+abbreviations such as "TP." or initials), which keeps exact offsets. Word segmentation
+(underthesea) is costly, so `words` runs only on the sentences that hold a value.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import regex
+
+_BOUNDARY = regex.compile(
+    r"(?<=[.!?…])(?<!\b(?:TP|TX|Tp|ThS|TS|PGS|GS|BS|Q|H|P|TT|St|[A-ZĐ])\.)[\"”']?\s+(?=[\"“'(\p{Lu}\d-])"
+    r"|\s*\n\s*")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+def sentences(text: str, start: int = 0, end: Optional[int] = None) -> list[Sentence]:
+    end = len(text) if end is None else end
+    found, cursor = [], start
+    for match in _BOUNDARY.finditer(text, start, end):
+        _append(found, text, cursor, match.start())
+        cursor = match.end()
+    _append(found, text, cursor, end)
+    return found
+
+
+def _append(found: list[Sentence], text: str, start: int, end: int) -> None:
+    chunk = text[start:end]
+    stripped = chunk.strip()
+    if stripped:
+        offset = start + len(chunk) - len(chunk.lstrip())
+        found.append(Sentence(offset, offset + len(stripped), stripped))
