@@ -19,7 +19,9 @@ _DATE_RE = regex.compile(rf"(?<!\d){_DATE}(?!\d)")
 _TIME_RE = regex.compile(rf"(?<![\d:]){_TIME}(?![\d:])")
 # A dateline: a short line that is mostly a date ("Thứ Sáu, 24/02/2017, 06:59 [GMT+7]").
 _DATELINE_WORDS = regex.compile(
-    r"(?i)ngày đăng|cập nhật|thứ|chủ nhật|gmt|lượt xem|print|gốc|lúc|ngày|ttxvn|\||:|\d+|[,\[\]()+-]|\s+")
+    r"(?i)\b(?:ngày đăng|cập nhật|đăng lúc|thứ|hai|ba|tư|năm|sáu|bảy|chủ nhật|gmt|lượt xem|print|gốc|lúc|ngày|"
+    r"ttxvn|am|pm)\b|[\d\W_]+")
+_AGENCY_DATE = regex.compile(rf"\((?i:ttxvn|vna|tttxvn)[^)]{{0,12}}?\s{_DATE}\)")
 _URL_DATE = regex.compile(r"https?://\S*?/d?(?P<y>20\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)\d{0,12}\.html?")
 _AUTHOR = regex.compile(r"^(?:(?:Bài|Tin|Ảnh|Bài, ảnh|Bài và ảnh|Tin, ảnh)\s*:\s*)?(?P<name>[\p{Lu}][\p{L}.]*(?:[ ]+[\p{Lu}][\p{L}.]*){0,4})(?:\s*[-–|(].*)?$")
 
@@ -49,9 +51,10 @@ def _lines(text: str) -> list[tuple[int, int]]:
 
 
 def _dateline(line: str) -> Optional[str]:
-    """The ISO date-time of a line that is a dateline, else None."""
-    date = _DATE_RE.search(line)
-    if not date or len(line) > 90 or _DATELINE_WORDS.sub("", line).strip(" .") not in ("", "h"):
+    """The ISO date-time of a line that is a dateline ("Thứ Sáu, 24/02/2017, 06:59"), or that ends
+    with a news agency's dated signature ("(TTXVN 2/2/2001)"), else None."""
+    date = _AGENCY_DATE.search(line) or _DATE_RE.search(line)
+    if not date or (date.re is _DATE_RE and (len(line) > 90 or _DATELINE_WORDS.sub("", line).strip())):
         return None
     try:
         day = dt.date(int(date["y"]), int(date["m"]), int(date["d"])).isoformat()

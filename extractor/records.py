@@ -77,7 +77,8 @@ class RecordBuilder:
                 return Found("UNIT", unit.start, unit.end, name=f"Đảng bộ tỉnh {province}", kind="đảng bộ",
                              level="tỉnh", rest=province)
             return unit
-        return context.unit or unit
+        return context.unit or next((self._resolve(u, registry, Context(), province) for u in registry
+                                     if u.label == "UNIT"), unit)
 
     def _subjects(self, sentence: Sentence, units: list[Found], places: list[Found]) -> list[Found]:
         """Units the sentence talks about: not those after "Ban Tổ chức", "của", "theo", ..."""
@@ -223,16 +224,14 @@ class RecordBuilder:
             in_breakdown = breakdown_sentence or bool(self.markers["breakdown"].search(left)) or any(
                 d.type != "membership" and d.group is None and "admitted" in d.measures and d.unit.name == unit.name
                 for d in drafts)
-            if value.label == "COUNT":
+            if measure == "members":
+                group = self._members_group(left)
+            elif measure == "admitted":
                 after = self._group_after(right)
                 if in_breakdown:
                     group = after or self._group_before(left) or (value.noun if value.group_noun else None)
                 elif not ceremony:
-                    group = after
-                    if value.group_noun and measure == "admitted":
-                        group = f"{value.noun} {after}" if after else value.noun
-                if measure == "members" and not in_breakdown:
-                    group = self._members_group(left)
+                    group = f"{value.noun} {after}" if value.group_noun and after else value.noun if value.group_noun else after
             elif measure == "share_pct":
                 attached = previous_draft is not None and prev_value is not None and prev_value.label == "COUNT" and len(left.strip(" ,(")) <= 8
                 if attached:
