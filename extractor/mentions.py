@@ -98,7 +98,8 @@ class MentionFinder:
         token = f"(?:{_NAME_TOKEN}|(?:{connector})(?![\\p{{L}}])|{level}(?![\\p{{L}}]))"
         tail = f"(?P<tail>(?:[ ]+{token})*)"
         self.unit = regex.compile(
-            f"(?<![\\p{{L}}])(?P<toan>toàn[ ]+)?(?P<organ>(?i:{organ}))(?![\\p{{L}}])(?:[ ]+(?P<level>{level}))?{tail}")
+            f"(?<![\\p{{L}}])(?<!(?i:các|những|\\d)[ ]+)(?P<toan>toàn[ ]+)?(?P<organ>(?i:{organ}))(?![\\p{{L}}])"
+            f"(?![ ]+(?:các|những)[ ]+{level})(?:[ ]+(?P<level>{level}))?{tail}")
         self.toan = regex.compile(f"(?<![\\p{{L}}])(?P<toan>(?i:toàn))[ ]+(?P<level>{level_words})(?![\\p{{L}}])")
         self.place = regex.compile(
             f"(?<![\\p{{L}}])(?P<level>{level})[ ]+(?P<name>{_NAME_TOKEN}(?:[ ]+{_NAME_TOKEN})*)")

@@ -20,7 +20,7 @@ from .segment import Sentence
 _DELIMITER = regex.compile(r"[,;:()]|\s-\s|\btrong đó\b|\bgồm\b", regex.IGNORECASE)
 _GROUP_AFTER = regex.compile(
     r"^(?:[ ]+(?:mới|ưu tú|được kết nạp|mới được kết nạp))*[ ]*(?:là[ ]+|ở[ ]+|thuộc[ ]+|người[ ]+)?(?P<g>[^,;().:]*?)"
-    r"(?=[ ]+(?:trong tổng|theo|đạt|vượt|nâng|so với|tăng|giảm|được|vào|tại|cho|của|chiếm|với|đã|đều|trên tổng)\b|[,;().:]|$)",
+    r"(?=[ ]*(?<![\p{L}])(?:trong tổng|theo|đạt|vượt|nâng|so với|tăng|giảm|được|vào|tại|cho|của|chiếm|với|đã|đều|trên tổng)\b|[,;().:]|$)",
     regex.IGNORECASE)
 _SUBJECT_NAME = regex.compile(
     r"(?<![\p{L}])(?P<name>\p{Lu}[\p{Ll}\p{M}]+(?:[ ]+\p{Lu}[\p{Ll}\p{M}]+){1,3})[ ]+(?:(?:đã|cũng|đều|vừa)[ ]+)*(?:xét[ ]+)?(?:kết nạp|phát triển)")
@@ -52,6 +52,7 @@ class Context:
     unit: Optional[Found] = None
     term: Optional[Bounds] = None
     had_values: bool = False
+    text: str = ""
 
 
 class RecordBuilder:
@@ -78,7 +79,7 @@ class RecordBuilder:
                              level="tỉnh", rest=province)
             return unit
         return context.unit or next((self._resolve(u, registry, Context(), province) for u in registry
-                                     if u.label == "UNIT"), unit)
+                                     if u.label == "UNIT" and (u.rest or u.level)), unit)
 
     def _subjects(self, sentence: Sentence, units: list[Found], places: list[Found]) -> list[Found]:
         """Units the sentence talks about: not those after "Ban Tổ chức", "của", "theo", ..."""
@@ -136,9 +137,9 @@ class RecordBuilder:
                 f.value_span = (f.value_span[0] + sentence.start, f.value_span[1] + sentence.start)
                 f.target_span = (f.target_span[0] + sentence.start, f.target_span[1] + sentence.start)
         places = {id(s): [self._shift(p, s.start) for p in self.finder.places(s.text)] for s, _ in per_sentence}
-        registry = sorted([f for _, found in per_sentence for f in found if f.label == "UNIT" and f.rest]
+        registry = sorted([f for _, found in per_sentence for f in found if f.label == "UNIT"]
                           + [p for ps in places.values() for p in ps], key=lambda f: f.start)
-        context = Context()
+        context = Context(text=text)
         drafts: list[Draft] = []
         mentions: list[Found] = []
         body = [(s, f) for s, f in per_sentence if title is None or s.start != title.start]
@@ -148,7 +149,7 @@ class RecordBuilder:
             mentions += found
         if title_pair is not None:
             first_period = next((d.period for d in drafts if d.type == "admission"), None)
-            title_context = Context(unit=context.unit)
+            title_context = Context(unit=context.unit, text=text)
             title_drafts = self._sentence(title_pair[0], title_pair[1], places[id(title_pair[0])], registry,
                                           title_context, province, published)
             seen = {(m, v) for d in drafts for m, v in d.measures.items()}
@@ -185,8 +186,10 @@ class RecordBuilder:
         previous_measure: Optional[str] = None
         previous_draft: Optional[Draft] = None
         sentence_values = False
+        first_period: Optional[Found] = None
         for index, value in enumerate(values):
-            left_start = previous.end if previous else base
+            own_subject = [u.start for u in subjects if u.start < value.start]
+            left_start = max([previous.end if previous else base] + own_subject[-1:])
             left = text[left_start - base:value.start - base]
             next_start = values[index + 1].start if index + 1 < len(values) else base + len(text)
             right = text[value.end - base:next_start - base]
@@ -216,10 +219,12 @@ class RecordBuilder:
             if unit is None:
                 continue
             period_found = self._period_for(value, dates, context)
+            if measure == "admitted" and first_period is None:
+                first_period = period_found
             period = period_found.bounds if period_found else (None, None)
             if period == CURRENT_TERM:
                 period = context.term or (None, None)
-            period_text = text[period_found.start - base:period_found.end - base] if period_found else None
+            period_text = context.text[period_found.start:period_found.end] if period_found else None
             group = None
             in_breakdown = breakdown_sentence or bool(self.markers["breakdown"].search(left)) or any(
                 d.type != "membership" and d.group is None and "admitted" in d.measures and d.unit.name == unit.name
@@ -233,11 +238,12 @@ class RecordBuilder:
                 elif not ceremony:
                     group = f"{value.noun} {after}" if value.group_noun and after else value.noun if value.group_noun else after
             elif measure == "share_pct":
-                attached = previous_draft is not None and prev_value is not None and prev_value.label == "COUNT" and len(left.strip(" ,(")) <= 8
-                if attached:
-                    group = previous_draft.group
+                own_group = self._group_before(left)
+                if own_group is None and previous_draft is not None and prev_value is not None \
+                        and prev_value.label == "COUNT" and ";" not in left:
+                    group = previous_draft.group   # "125 đảng viên là nữ, chiếm 65,1%"
                 else:
-                    group = self._group_before(left) or self._group_after(regex.sub(r"^[ ]*là[ ]+", " là ", right))
+                    group = own_group or self._group_after(regex.sub(r"^[ ]*là[ ]+", " là ", right))
                 if group is None:
                     continue
             elif measure in ("attainment_pct", "excess_pct", "rate_pct"):
@@ -255,25 +261,27 @@ class RecordBuilder:
             if value.approx:
                 draft.approx[measure] = value.approx
             if value.label == "COUNT" and value.fraction_target is not None and measure == "admitted":
-                target_period = self._target_period(period, dates, value)
+                target_period = self._target_period(period, dates, (value.start, next_start))
                 target = self._draft_for(drafts, "admission", unit, target_period, period_text, group, "target", sentence)
                 target.measures["target"] = value.fraction_target
                 target.spans["target"] = value.target_span
             if measure == "target":
-                draft.period = self._target_period(period, dates, value)
+                draft.period = self._target_period(period, dates, (left_start, next_start))
             previous_measure = measure if value.label == "PERCENT" else previous_measure
             previous_draft = draft
             sentence_values = True
         if is_admission or sentence_values:
-            self._carry(context, subjects, registry, dates, values, province)
+            self._carry(context, subjects, registry, dates, values, province, first_period)
         context.had_values = sentence_values or (context.had_values and not is_admission)
         return drafts
 
     def _carry(self, context: Context, subjects: list[Found], registry: list[Found], dates: list[Found],
-               values: list[Found], province: Optional[str]) -> None:
+               values: list[Found], province: Optional[str], first_period: Optional[Found]) -> None:
         first_value = values[0].start if values else None
         periods = [d for d in dates if first_value is None or d.start < first_value]
-        if periods:
+        if first_period is not None:
+            context.period = first_period
+        elif periods:
             context.period = periods[-1]
         if subjects:
             resolved = self._resolve(subjects[0], registry, context, province)
@@ -303,10 +311,10 @@ class RecordBuilder:
         return dates[0] if dates else None
 
     @staticmethod
-    def _target_period(period: Bounds, dates: list[Found], value: Found) -> Bounds:
+    def _target_period(period: Bounds, dates: list[Found], window: tuple[int, int]) -> Bounds:
         """A target holds for whole years: its own "kế hoạch năm 2017" or the years of the period."""
-        own = [d for d in dates if value.end <= d.start <= value.end + 40 and d.rule == "year"]
-        return own[0].bounds if own else whole_years(period)
+        own = [d for d in dates if window[0] <= d.start and d.end <= window[1] and d.rule in ("year", "this_year")]
+        return own[-1].bounds if own else whole_years(period)
 
     def _members_group(self, left: str) -> Optional[str]:
         match = regex.search(r"tổng số (?:đảng viên|ĐV)[ ]+(?:là[ ]+)?(?P<g>.*?)[ ]+lên[ ]*$", left, regex.IGNORECASE)
