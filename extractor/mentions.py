@@ -21,7 +21,7 @@ _PLACEHOLDERS = {
     "N": r"(?P<n>\d{1,2}|mười (?:một|hai|lăm)|hai mươi|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)",
 }
 _DIGITS = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[,.]\d+)?"
-_NAME_TOKEN = r"(?:\p{Lu}[\p{L}\p{M}]*(?:[-.&'/]\p{L}[\p{L}\p{M}]*)*|\d+[A-Za-z]?)"
+_NAME_TOKEN = r"(?:\p{Lu}[\p{L}\p{M}]*(?:[-.&'/]\p{L}[\p{L}\p{M}]*)*|\d+[A-Za-z]?(?![,.]\d|[\d%]))"
 
 
 @dataclass
@@ -94,8 +94,10 @@ class MentionFinder:
         level_words = alternation([lv.text for lv in self.rules.of(units, Level)])
         abbreviations = alternation([a for lv in self.rules.of(units, Level) for a in lv.abbreviations])
         level = f"(?:(?i:{level_words})|(?:{abbreviations})(?=[\\s\\p{{Lu}}]))"
-        connector = alternation([c.text for c in self.rules.of(units, Connector)])
-        token = f"(?:{_NAME_TOKEN}|(?:{connector})(?![\\p{{L}}])|{level}(?![\\p{{L}}]))"
+        connector = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "connector"])
+        name_word = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "name_word"])
+        token = (f"(?:{_NAME_TOKEN}(?:[ ]+(?:{name_word})(?![\\p{{L}}]))*|(?:{connector})(?![\\p{{L}}])"
+                 f"|{level}(?![\\p{{L}}]))")
         tail = f"(?P<tail>(?:[ ]+{token})*)"
         self.unit = regex.compile(
             f"(?<![\\p{{L}}])(?<!(?i:các|những|\\d)[ ]+)(?P<toan>toàn[ ]+)?(?P<organ>(?i:{organ}))(?![\\p{{L}}])"
@@ -106,7 +108,7 @@ class MentionFinder:
         self.whole_party = regex.compile(
             "|".join(f"(?:{regex.escape(w.text)})" for w in self.rules.of(units, WholeParty)) + r"(?![ ]*(?:bộ|ủy))",
             regex.IGNORECASE)
-        self.connectors = {c.text.lower() for c in self.rules.of(units, Connector)}
+        self.connectors = {c.text.lower() for c in self.rules.of(units, Connector) if c.kind == "connector"}
 
     def units(self, text: str) -> list[Found]:
         found: list[Found] = []

@@ -62,7 +62,9 @@ class Level(Strict):
 
 
 class Connector(Strict):
-    kind: Literal["connector"]
+    """A lower-case word inside a unit name: "connector" words ("các", "và") never end a name,
+    "name_word" syllables continue a capitalised word ("Quân sự", "Môi trường")."""
+    kind: Literal["connector", "name_word"]
     text: str
 
 
