@@ -23,7 +23,7 @@ _GROUP_AFTER = regex.compile(
     r"(?=[ ]*(?<![\p{L}])(?:trong tổng|theo|đạt|vượt|nâng|so với|tăng|giảm|được|vào|tại|cho|của|chiếm|với|đã|đều|trên tổng)\b|[,;().:]|$)",
     regex.IGNORECASE)
 _SUBJECT_NAME = regex.compile(
-    r"(?<![\p{L}])(?P<name>\p{Lu}[\p{Ll}\p{M}]+(?:[ ]+\p{Lu}[\p{Ll}\p{M}]+){1,3})[ ]+(?:(?:đã|cũng|đều|vừa)[ ]+)*(?:xét[ ]+)?(?:kết nạp|phát triển)")
+    r"(?<![\p{L}])(?P<name>\p{Lu}[\p{Ll}\p{M}]+(?:[ ]+\p{Lu}[\p{Ll}\p{M}]+){1,3})[ ]+(?:(?:đã|cũng|đều|vừa)[ ]+)*(?:xét[ ]+)?(?:kết nạp|phát triển|hiện có|hiện nay có)")
 _PEOPLE_NOUN_MEMBERS = {"đảng viên", "đv", "đồng chí"}
 
 

@@ -1,0 +1,88 @@
+"""The pipeline on real text: the team corpus against its gold, offsets, bad input."""
+import json
+from pathlib import Path
+
+import pytest
+
+from extractor.evaluate import load_documents, score
+from extractor.schema import Evidence
+
+from conftest import DEV, ROOT
+
+CORPUS = sorted((ROOT / "corpus").glob("*.txt"))
+
+
+def test_corpus_has_gold_for_every_article():
+    gold, errors = load_documents([ROOT / "gold"], ROOT / "corpus")
+    assert errors == []
+    assert {p.stem for p in CORPUS} == set(gold)
+    assert len(CORPUS) >= 20 and sum(bool(d.mentions) for d in gold.values()) >= 10
+
+
+def _run(pipeline, folder: Path) -> dict:
+    return {p.stem: pipeline.extract(p.read_text(encoding="utf-8"), p.stem) for p in sorted(folder.glob("*.txt"))}
+
+
+def test_corpus_scores_against_gold(pipeline, capsys):
+    gold, _ = load_documents([ROOT / "gold"])
+    report = score(_run(pipeline, ROOT / "corpus"), gold)
+    with capsys.disabled():
+        print(f"\nteam corpus: strict F1 {report.strict.f1:.3f}, lenient F1 {report.lenient.f1:.3f}, "
+              f"mentions overlap F1 {report.mentions_overlap.f1:.3f}")
+    assert report.strict.f1 >= 0.6 and report.lenient.f1 >= 0.75
+
+
+@pytest.mark.skipif(not (DEV / "corpus").is_dir(), reason="shared dev set not present")
+def test_dev_set_scores(pipeline, capsys):
+    gold, errors = load_documents([DEV / "gold"], DEV / "corpus")
+    assert errors == []
+    report = score(_run(pipeline, DEV / "corpus"), gold)
+    with capsys.disabled():
+        print(f"\ndev set: strict F1 {report.strict.f1:.3f}, lenient F1 {report.lenient.f1:.3f}")
+    assert report.strict.f1 >= 0.65 and report.lenient.f1 >= 0.8
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
+def test_every_value_points_at_its_surface(pipeline, path):
+    text = path.read_text(encoding="utf-8")
+    doc = pipeline.extract(text, path.stem)
+    for record in doc.records:
+        evidence = record.evidence
+        assert isinstance(evidence, Evidence)
+        sentence = text[evidence.start:evidence.end]
+        assert sentence.strip() == sentence and sentence
+        for measure, (start, end) in evidence.spans.items():
+            assert evidence.start <= start < end <= evidence.end
+            surface = text[start:end]
+            assert surface[0].isdigit() or surface.split()[0].lower() in {"một", "hai", "ba", "bốn", "năm",
+                                                                         "sáu", "bảy", "tám", "chín", "mười"}
+    for mention in doc.mentions:
+        assert text[mention.start:mention.end] == mention.text
+
+
+def test_original_offsets_survive_normalisation(pipeline):
+    text = "Năm 2020, Ðảng\u00a0bộ huyện Tân Phú đã kết nạp được 215 đảng viên, đạt 107,5% kế hoạch."
+    decomposed = text.replace("ạ", "a\u0323")   # NFD characters shift every later offset
+    for variant in (text, decomposed):
+        doc = pipeline.extract(variant, "x")
+        record = doc.records[0]
+        start, end = record.evidence.spans["admitted"]
+        assert variant[start:end] == "215"
+        start, end = record.evidence.spans["attainment_pct"]
+        assert variant[start:end] == "107,5"
+        assert record.unit.name == "Đảng bộ huyện Tân Phú"
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t  ", "\ufeff"])
+def test_empty_article_gives_no_records(pipeline, text):
+    doc = pipeline.extract(text, "empty")
+    assert doc.records == [] and doc.doc_id == "empty"
+
+
+def test_site_chrome_after_the_article_gives_no_records(pipeline):
+    text = ("Đảng bộ xã An Bình kết nạp 5 đảng viên\nThứ Hai, 07/12/2015, 11:31 [GMT+7]\n"
+            "Năm 2015, Đảng bộ xã An Bình đã kết nạp được 5 đảng viên mới.\n"
+            "Tin liên quan\nĐảng bộ huyện Cái Bè kết nạp 200 đảng viên mới\n")
+    doc = pipeline.extract(text, "x")
+    assert doc.meta.published == "2015-12-07T11:31"
+    assert [(r.unit.name, r.admitted) for r in doc.records] == [("Đảng bộ xã An Bình", 5)]
