@@ -24,6 +24,10 @@ _DIGITS = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[,.]\d+)?"
 _NAME_TOKEN = r"(?:\p{Lu}[\p{L}\p{M}]*(?:[-.&'/]\p{L}[\p{L}\p{M}]*)*|\d+[A-Za-z]?(?![,.]\d|[\d%]))"
 
 
+# Resolvers that need only the year of the publication date.
+_YEAR_ONLY = frozenset({"first_months", "year_to_month", "this_year"})
+
+
 @dataclass
 class Found:
     """A mention in normalised text; `value_span` is the surface of the value itself."""
@@ -96,7 +100,7 @@ class MentionFinder:
         level = f"(?:(?i:{level_words})|(?:{abbreviations})(?=[\\s\\p{{Lu}}]))"
         connector = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "connector"])
         name_word = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "name_word"])
-        token = (f"(?:{_NAME_TOKEN}(?:[ ]+(?:{name_word})(?![\\p{{L}}]))*|(?:{connector})(?![\\p{{L}}])"
+        token = (f"(?:{_NAME_TOKEN}(?:[ ]+(?:{name_word})(?![\\p{{L}}])(?![ ]+(?:tâm|trọng|toàn)\\b))*|(?:{connector})(?![\\p{{L}}])"
                  f"|{level}(?![\\p{{L}}]))")
         tail = f"(?P<tail>(?:[ ]+{token})*)"
         self.unit = regex.compile(
@@ -143,13 +147,16 @@ class MentionFinder:
                 for m in self.place.finditer(text)]
 
     # ---- dates --------------------------------------------------------------------------
-    def dates(self, text: str, published: Optional[dt.date]) -> list[Found]:
+    def dates(self, text: str, published: Optional[dt.date], reference: Optional[dt.date] = None) -> list[Found]:
+        """`reference` stands in for a missing publication date where only its year is needed
+        ("6 tháng đầu năm" in an article that speaks of 2022 only)."""
         candidates: list[Found] = []
         for order, (rule, pattern) in enumerate(self.period_rules):
+            anchor = published or (reference if rule.resolve in _YEAR_ONLY else None)
             for match in pattern.finditer(text, overlapped=False):
                 groups = {k: v for k, v in match.groupdict().items()}
                 try:
-                    bounds = RESOLVERS[rule.resolve](groups, published)
+                    bounds = RESOLVERS[rule.resolve](groups, anchor)
                 except (ValueError, KeyError):   # "ngày 31/2": not a date
                     continue
                 candidates.append(Found("DATE", match.start(), match.end(), bounds=bounds, rule=rule.name,
@@ -210,8 +217,8 @@ class MentionFinder:
                 for m in self.percent.finditer(text)
                 if not any(s < m.end() and m.start() < e for s, e in taken)]
 
-    def find(self, text: str, published: Optional[dt.date]) -> list[Found]:
-        dates = self.dates(text, published)
+    def find(self, text: str, published: Optional[dt.date], reference: Optional[dt.date] = None) -> list[Found]:
+        dates = self.dates(text, published, reference)
         taken = [(d.start, d.end) for d in dates]
         percents = self.percents(text, taken)
         counts = self.counts(text, taken + [(p.start, p.end) for p in percents])

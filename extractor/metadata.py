@@ -87,6 +87,8 @@ def read_metadata(text: str, rules: Rules, published: Optional[str] = None,
     title_index = _title_index(text, lines, dateline_index)
     title_span = lines[title_index] if title_index is not None else None
     start_index = max(i for i in (dateline_index, title_index, -1) if i is not None) + 1
+    # Lines of running text before the headline are the article's lead, not site chrome.
+    start_index = next((i for i in range(start_index) if lines[i][1] - lines[i][0] > 150), start_index)
     end_pattern = rules.marker_patterns["body_end"]
     end_index = next((i for i in range(start_index, len(lines))
                       if end_pattern.search(text[lines[i][0]:lines[i][1]])), len(lines))

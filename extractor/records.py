@@ -74,6 +74,11 @@ class RecordBuilder:
                 kind = unit.kind or "đảng bộ"
                 return Found("UNIT", unit.start, unit.end, name=f"{kind.capitalize()} {unit.level} {named[0].rest}",
                              kind=kind, level=unit.level, rest=named[0].rest)
+            bare = [u for u in registry if u.label == "PLACE" and u.level is None]
+            if bare and unit.level in ("huyện", "thị xã", "thành phố", "quận", "xã", "phường"):
+                kind = unit.kind or "đảng bộ"
+                return Found("UNIT", unit.start, unit.end, name=f"{kind.capitalize()} {unit.level} {bare[0].rest}",
+                             kind=kind, level=unit.level, rest=bare[0].rest)
             if unit.level == "tỉnh" and province:
                 return Found("UNIT", unit.start, unit.end, name=f"Đảng bộ tỉnh {province}", kind="đảng bộ",
                              level="tỉnh", rest=province)
@@ -130,7 +135,9 @@ class RecordBuilder:
     # ---- the article ----------------------------------------------------------------------
     def build(self, text: str, sentences: list[Sentence], title: Optional[Sentence],
               published: Optional[dt.date], province: Optional[str]) -> tuple[list[Draft], list[Found]]:
-        per_sentence = [(s, self.finder.find(s.text, published)) for s in sentences]
+        years = [int(y) for y in regex.findall(r"(?<![\d/.-])(?:19|20)\d{2}(?![\d/.-])", text)]
+        reference = dt.date(max(set(years), key=years.count), 12, 31) if years and published is None else None
+        per_sentence = [(s, self.finder.find(s.text, published, reference)) for s in sentences]
         for sentence, found in per_sentence:
             for f in found:
                 f.start, f.end = f.start + sentence.start, f.end + sentence.start
@@ -139,6 +146,8 @@ class RecordBuilder:
         places = {id(s): [self._shift(p, s.start) for p in self.finder.places(s.text)] for s, _ in per_sentence}
         registry = sorted([f for _, found in per_sentence for f in found if f.label == "UNIT"]
                           + [p for ps in places.values() for p in ps], key=lambda f: f.start)
+        if title is not None:
+            registry += self._title_subjects(title)
         context = Context(text=text)
         drafts: list[Draft] = []
         mentions: list[Found] = []
@@ -161,6 +170,16 @@ class RecordBuilder:
             drafts += [d for d in title_drafts if d.measures]
             mentions += title_pair[1]
         return _dedupe(drafts), mentions
+
+    @staticmethod
+    def _title_subjects(title: Sentence) -> list[Found]:
+        """A headline's bare subject ("Hiệp Hòa: ...", "Bình Xuyên đạt ..."): the place the
+        article is about, to name "toàn huyện" / "Đảng bộ huyện" when the body never does."""
+        match = regex.match(r"^(?:\d+ tháng[^:]*:\s*)?(?P<name>\p{Lu}[\p{Ll}\p{M}]+(?:[ ]+\p{Lu}[\p{Ll}\p{M}]+){1,3})(?:[ ]*:|[ ]+(?:đạt|kết nạp|phát triển|vượt))", title.text)
+        if not match:
+            return []
+        start = title.start + match.start("name")
+        return [Found("PLACE", start, start + len(match["name"]), rest=match["name"], name=match["name"])]
 
     @staticmethod
     def _shift(found: Found, offset: int) -> Found:
