@@ -20,7 +20,7 @@ from .segment import Sentence
 _DELIMITER = regex.compile(r"[,;:()]|\s-\s|\btrong đó\b|\bgồm\b", regex.IGNORECASE)
 _GROUP_AFTER = regex.compile(
     r"^(?:[ ]+(?:mới|ưu tú|được kết nạp|mới được kết nạp))*[ ]*(?:là[ ]+|ở[ ]+|thuộc[ ]+|người[ ]+)?(?P<g>[^,;().:]*?)"
-    r"(?=[ ]*(?<![\p{L}])(?:trong tổng|theo|đạt|vượt|nâng|so với|tăng|giảm|được|vào|tại|cho|của|chiếm|với|đã|đều|trên tổng)\b|[,;().:]|$)",
+    r"(?=[ ]*(?<![\p{L}])(?:trong tổng|theo|đạt|vượt|nâng|so với|tăng|giảm|được|vào|tại|cho|của|chiếm|với|đã|đều|trên tổng|và)\b|[,;().:]|$)",
     regex.IGNORECASE)
 _SUBJECT_NAME = regex.compile(
     r"(?<![\p{L}])(?P<name>\p{Lu}[\p{Ll}\p{M}]+(?:[ ]+\p{Lu}[\p{Ll}\p{M}]+){1,3})[ ]+(?:(?:đã|cũng|đều|vừa)[ ]+)*(?:xét[ ]+)?(?:kết nạp|phát triển|hiện có|hiện nay có)")
@@ -208,7 +208,10 @@ class RecordBuilder:
         first_period: Optional[Found] = None
         for index, value in enumerate(values):
             own_subject = [u.start for u in subjects if u.start < value.start]
-            left_start = max([previous.end if previous else base] + own_subject[-1:])
+            # A count of classes or cells before a value belongs to its left context: "5 lớp cho 349 ..."
+            previous_end = previous.end if previous and (previous.label != "COUNT" or previous.people) \
+                else previous.start if previous else base
+            left_start = max([previous_end] + own_subject[-1:])
             left = text[left_start - base:value.start - base]
             next_start = values[index + 1].start if index + 1 < len(values) else base + len(text)
             right = text[value.end - base:next_start - base]

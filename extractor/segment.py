@@ -27,10 +27,18 @@ def sentences(text: str, start: int = 0, end: Optional[int] = None) -> list[Sent
     end = len(text) if end is None else end
     found, cursor = [], start
     for match in _BOUNDARY.finditer(text, start, end):
+        if "\n" in match.group() and _wrapped(text, match.start()):
+            continue
         _append(found, text, cursor, match.start())
         cursor = match.end()
     _append(found, text, cursor, end)
     return found
+
+
+def _wrapped(text: str, position: int) -> bool:
+    """A long line that stops mid-sentence was wrapped by the page: the sentence goes on."""
+    line = text[text.rfind("\n", 0, position) + 1:position].rstrip()
+    return len(line) > 80 and not line.endswith((".", "!", "?", ":", ";", "…", '"', ")"))
 
 
 def _append(found: list[Sentence], text: str, start: int, end: int) -> None:
