@@ -263,19 +263,14 @@ def _fold_space(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-def _raise_invalid(path: Path, where: str, doc_id: str, error: ValidationError) -> None:
-    first = error.errors()[0]
-    field_path = ".".join(str(p) for p in first["loc"]) or "(document)"
-    raise GoldError(f"{path}{where}: document {doc_id!r}: field {field_path}: {first['msg']}")
-
-
 def _parse(path: Path, where: str, raw: object) -> Document:
     doc_id = raw.get("doc_id", "?") if isinstance(raw, dict) else "?"
     try:
         return Document.model_validate(raw)
     except ValidationError as error:
-        _raise_invalid(path, where, str(doc_id), error)
-        raise  # unreachable: keeps type checkers content
+        first = error.errors()[0]
+        field_path = ".".join(str(p) for p in first["loc"]) or "(document)"
+        raise GoldError(f"{path}{where}: document {doc_id!r}: field {field_path}: {first['msg']}") from None
 
 
 def read_documents(path: Path) -> Iterator[Document]:

@@ -24,6 +24,10 @@ _GROUP_AFTER = regex.compile(
     regex.IGNORECASE)
 _SUBJECT_NAME = regex.compile(
     r"(?<![\p{L}])(?P<name>\p{Lu}[\p{Ll}\p{M}]+(?:[ ]+\p{Lu}[\p{Ll}\p{M}]+){1,3})[ ]+(?:(?:đã|cũng|đều|vừa)[ ]+)*(?:xét[ ]+)?(?:kết nạp|phát triển|hiện có|hiện nay có)")
+# What follows a place name that is the subject: "huyện Bình Xuyên đã kết nạp", "xã Thanh Vân có".
+_SUBJECT_VERB = regex.compile(
+    r"^[ ]*(?:\([^)]*\)[ ]*)?(?:(?:đã|cũng|đều|vừa|trong|năm \d+|,)[ ]*)*(?:xét[ ]+)?"
+    r"(?:kết nạp|phát triển|có|đạt|được giao)", regex.IGNORECASE)
 _PEOPLE_NOUN_MEMBERS = {"đảng viên", "đv", "đồng chí"}
 
 
@@ -90,11 +94,10 @@ class RecordBuilder:
         """Units the sentence talks about: not those after "Ban Tổ chức", "của", "theo", ..."""
         not_subject = self.markers["not_subject"]
         subjects = [u for u in units if not not_subject.search(sentence.text[max(0, u.start - sentence.start - 25):u.start - sentence.start])]
-        verbs = regex.compile(r"^[ ]*(?:\([^)]*\)[ ]*)?(?:(?:đã|cũng|đều|vừa|trong|năm \d+|,)[ ]*)*(?:xét[ ]+)?(?:kết nạp|phát triển|có|đạt|được giao)", regex.IGNORECASE)
         for place in places:
             if any(u.start <= place.start < u.end for u in units):
                 continue
-            if verbs.search(sentence.text[place.end - sentence.start:]) and not not_subject.search(
+            if _SUBJECT_VERB.search(sentence.text[place.end - sentence.start:]) and not not_subject.search(
                     sentence.text[max(0, place.start - sentence.start - 25):place.start - sentence.start]):
                 subjects.append(Found("UNIT", place.start, place.end, name=f"Đảng bộ {place.level} {place.rest}",
                                       kind="đảng bộ", level=place.level, rest=place.rest))
@@ -140,9 +143,7 @@ class RecordBuilder:
         per_sentence = [(s, self.finder.find(s.text, published, reference)) for s in sentences]
         for sentence, found in per_sentence:
             for f in found:
-                f.start, f.end = f.start + sentence.start, f.end + sentence.start
-                f.value_span = (f.value_span[0] + sentence.start, f.value_span[1] + sentence.start)
-                f.target_span = (f.target_span[0] + sentence.start, f.target_span[1] + sentence.start)
+                self._shift(f, sentence.start)
         places = {id(s): [self._shift(p, s.start) for p in self.finder.places(s.text)] for s, _ in per_sentence}
         registry = sorted([f for _, found in per_sentence for f in found if f.label == "UNIT"]
                           + [p for ps in places.values() for p in ps], key=lambda f: f.start)
@@ -183,7 +184,10 @@ class RecordBuilder:
 
     @staticmethod
     def _shift(found: Found, offset: int) -> Found:
+        """Sentence offsets to article offsets, value spans included."""
         found.start, found.end = found.start + offset, found.end + offset
+        found.value_span = (found.value_span[0] + offset, found.value_span[1] + offset)
+        found.target_span = (found.target_span[0] + offset, found.target_span[1] + offset)
         return found
 
     def _sentence(self, sentence: Sentence, found: list[Found], places: list[Found], registry: list[Found],
