@@ -19,7 +19,7 @@ from .segment import Sentence
 
 _DELIMITER = regex.compile(r"[,;:()]|\s-\s|\btrong đó\b|\bgồm\b", regex.IGNORECASE)
 _GROUP_AFTER = regex.compile(
-    r"^(?:[ ]+(?:mới|ưu tú|được kết nạp|mới được kết nạp))*[ ]*(?:là[ ]+|ở[ ]+|thuộc[ ]+|người[ ]+)?(?P<g>[^,;().:]*?)"
+    r"^(?:[ ]+(?:mới|ưu tú|được kết nạp|mới được kết nạp))*[ ]*(?:là[ ]+|ở[ ]+|thuộc[ ]+)?(?P<g>[^,;().:]*?)"
     r"(?=[ ]*(?<![\p{L}])(?:trong tổng|theo|đạt|vượt|nâng|so với|tăng|giảm|được|vào|tại|cho|của|chiếm|với|đã|đều|trên tổng|và)\b|[,;().:]|$)",
     regex.IGNORECASE)
 _SUBJECT_NAME = regex.compile(
@@ -28,6 +28,10 @@ _SUBJECT_NAME = regex.compile(
 _SUBJECT_VERB = regex.compile(
     r"^[ ]*(?:\([^)]*\)[ ]*)?(?:(?:đã|cũng|đều|vừa|trong|năm \d+|,)[ ]*)*(?:xét[ ]+)?"
     r"(?:kết nạp|phát triển|có|đạt|được giao)", regex.IGNORECASE)
+# A list item whose group follows its percent: up to ";", a bracket, "và", a change or the next item.
+_LIST_ITEM = regex.compile(r"^[ ]*(?:là|trong|ở)[ ]+(?P<g>[^;().:]*?)[ ,]*(?=[;().:]|$|\b(?:và|tăng|giảm|so với)\b)",
+                           regex.IGNORECASE)
+_SHARE_FOLLOWS = regex.compile(r"^[^.;()]{0,60}?,?[ ]*\(?chiếm\b", regex.IGNORECASE)
 _PEOPLE_NOUN_MEMBERS = {"đảng viên", "đv", "đồng chí"}
 
 
@@ -56,6 +60,7 @@ class Context:
     unit: Optional[Found] = None
     term: Optional[Bounds] = None
     had_values: bool = False
+    total: Optional["Draft"] = None    # the last whole-unit admission count: "trong đó" parts share its period
     text: str = ""
 
 
@@ -202,7 +207,8 @@ class RecordBuilder:
         admission = self.markers["admission"]
         is_admission = bool(admission.search(text))
         subjects = self._subjects(sentence, units, places)
-        breakdown_sentence = bool(self.markers["breakdown"].match(text)) and context.had_values
+        breakdown = self.markers["breakdown"]
+        breakdown_sentence = bool(breakdown.match(text)) and (context.had_values or context.total is not None)
         ceremony = bool(self.markers["ceremony"].search(text))
         drafts: list[Draft] = []
         previous: Optional[Found] = None
@@ -231,13 +237,24 @@ class RecordBuilder:
                     measure = "admitted"
                 elif regex.search(r"\bcó\b", before) and (value.noun or "").lower() in _PEOPLE_NOUN_MEMBERS:
                     measure = "members"
-            if measure is None and value.label == "PERCENT" and previous_measure in ("attainment_pct", "share_pct") and len(left) < 60:
+            # a date between two percents ("(năm 2005 là 2,11%)") starts a comparison, not a list item
+            dated = any(left_start <= d.start < value.start for d in dates)
+            if measure is None and value.label == "PERCENT" and previous_measure in ("attainment_pct", "share_pct") \
+                    and len(left) < 60 and not dated:
                 measure = previous_measure
+            part_of_total = breakdown_sentence or (context.had_values or sentence_values) and bool(breakdown.search(before))
+            of_admissions = previous_draft is None or previous_draft.type == "admission"
+            if measure is None and value.label == "COUNT" and context.total is not None and _SHARE_FOLLOWS.match(right):
+                measure, part_of_total = "admitted", True   # "109 đảng viên có trình độ đại học, chiếm 65,7%"
+            if measure == "share_pct" and context.total is not None:
+                part_of_total = True   # a share is always a part of a total
+            if measure is None and value.label == "PERCENT" and part_of_total and of_admissions and not dated:
+                measure = "share_pct"   # "Trong đó có hơn 50% ...; 52,6% là đoàn viên; ..."
             if measure in (None, "none"):
                 previous_measure = None
                 continue
             if value.label == "PERCENT" and measure in ("attainment_pct", "excess_pct", "rate_pct", "share_pct"):
-                if not (is_admission or breakdown_sentence):
+                if not (is_admission or part_of_total):
                     continue
                 if prev_value is not None and prev_value.label == "COUNT" and not prev_value.people and len(left) < 40:
                     continue
@@ -245,16 +262,21 @@ class RecordBuilder:
             if unit is None:
                 continue
             period_found = self._period_for(value, dates, context)
-            if measure == "admitted" and first_period is None:
-                first_period = period_found
             period = period_found.bounds if period_found else (None, None)
             if period == CURRENT_TERM:
                 period = context.term or (None, None)
             period_text = context.text[period_found.start:period_found.end] if period_found else None
             group = None
-            in_breakdown = breakdown_sentence or bool(self.markers["breakdown"].search(left)) or any(
+            in_breakdown = breakdown_sentence or bool(breakdown.search(left)) or any(
                 d.type != "membership" and d.group is None and "admitted" in d.measures and d.unit.name == unit.name
                 for d in drafts)
+            total = context.total
+            if part_of_total and total is not None and total.unit.name == unit.name and measure != "members" \
+                    and not any(d.end <= value.start and d.bounds != (None, None) for d in dates):
+                period, period_text = total.period, total.period_text   # the parts of a total share its period
+                period_found = None
+            if measure == "admitted" and first_period is None:
+                first_period = period_found
             if measure == "members":
                 group = self._members_group(left)
             elif measure == "admitted":
@@ -269,7 +291,9 @@ class RecordBuilder:
                         and prev_value.label == "COUNT" and ";" not in left:
                     group = previous_draft.group   # "125 đảng viên là nữ, chiếm 65,1%"
                 else:
-                    group = own_group or self._group_after(regex.sub(r"^[ ]*là[ ]+", " là ", right))
+                    item = _LIST_ITEM.match(right)   # "52,6% là đoàn viên; 8,5% là cán bộ dân cử, công chức"
+                    after = self._clean_group(item["g"]) if item else self._group_after(right)
+                    group = (after or own_group) if item else (own_group or after)
                 if group is None:
                     continue
             elif measure in ("attainment_pct", "excess_pct", "rate_pct"):
@@ -295,6 +319,8 @@ class RecordBuilder:
                 draft.period = self._target_period(period, dates, (left_start, next_start))
             previous_measure = measure if value.label == "PERCENT" else previous_measure
             previous_draft = draft
+            if draft.type == "admission" and draft.group is None and "admitted" in draft.measures:
+                context.total = draft
             sentence_values = True
         if is_admission or sentence_values:
             self._carry(context, subjects, registry, dates, values, province, first_period)
