@@ -143,8 +143,7 @@ class RecordBuilder:
     # ---- the article ----------------------------------------------------------------------
     def build(self, text: str, sentences: list[Sentence], title: Optional[Sentence],
               published: Optional[dt.date], province: Optional[str]) -> tuple[list[Draft], list[Found]]:
-        years = [int(y) for y in regex.findall(r"(?<![\d/.-])(?:19|20)\d{2}(?![\d/.-])", text)]
-        reference = dt.date(max(set(years), key=years.count), 12, 31) if years and published is None else None
+        reference = _reference_year(text) if published is None else None
         per_sentence = [(s, self.finder.find(s.text, published, reference)) for s in sentences]
         for sentence, found in per_sentence:
             for f in found:
@@ -303,6 +302,8 @@ class RecordBuilder:
             else:
                 amount = value.value
             kind = "membership" if measure == "members" else "admission"
+            if measure == "target":
+                period = self._target_period(period, dates, (left_start, next_start))
             draft = self._draft_for(drafts, kind, unit, period, period_text, group, measure, sentence)
             if kind == "membership":
                 draft.as_of = self._as_of(dates, value, published, before)
@@ -315,8 +316,6 @@ class RecordBuilder:
                 target = self._draft_for(drafts, "admission", unit, target_period, period_text, group, "target", sentence)
                 target.measures["target"] = value.fraction_target
                 target.spans["target"] = value.target_span
-            if measure == "target":
-                draft.period = self._target_period(period, dates, (left_start, next_start))
             previous_measure = measure if value.label == "PERCENT" else previous_measure
             previous_draft = draft
             if draft.type == "admission" and draft.group is None and "admitted" in draft.measures:
@@ -398,6 +397,13 @@ class RecordBuilder:
                       (sentence.start, sentence.end))
         drafts.append(draft)
         return draft
+
+
+def _reference_year(text: str) -> Optional[dt.date]:
+    """With no publication date, the year the article speaks of most (the latest on a tie) stands
+    in for it; the end of a term ("2020-2025") is not a year the article speaks of."""
+    years = [int(y) for y in regex.findall(r"(?<![\d,.]|(?:19|20)\d{2}[ ]*[-–][ ]*)(?:19|20)\d{2}(?![\d%]|[,.]\d)", text)]
+    return dt.date(max(years, key=lambda y: (years.count(y), y)), 12, 31) if years else None
 
 
 def _dedupe(drafts: list[Draft]) -> list[Draft]:
