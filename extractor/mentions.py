@@ -11,8 +11,8 @@ from typing import Optional
 import regex
 
 from .periods import RESOLVERS, Bounds
-from .rules import (CountNoun, Dateline, Hedge, Level, NumberWord, Organ, Rules, Scale, WholeParty, Connector,
-                    alternation)
+from .rules import (CountNoun, Dateline, Hedge, Institution, Level, NumberWord, Organ, Rules, Scale, WholeParty,
+                    Connector, alternation)
 
 _PLACEHOLDERS = {
     "Y": r"(?P<y>(?:19|20)\d{2})", "Y2": r"(?P<y2>(?:19|20)\d{2})",
@@ -25,7 +25,7 @@ _NAME_TOKEN = r"(?:\p{Lu}[\p{L}\p{M}]*(?:[-.&'/]\p{L}[\p{L}\p{M}]*)*|\d+[A-Za-z]
 
 
 # Resolvers that need only the year of the publication date.
-_YEAR_ONLY = frozenset({"first_months", "year_to_month", "this_year"})
+_YEAR_ONLY = frozenset({"first_months", "year_to_month", "this_year", "month"})
 
 
 @dataclass
@@ -113,6 +113,7 @@ class MentionFinder:
             "|".join(f"(?:{regex.escape(w.text)})" for w in self.rules.of(units, WholeParty)) + r"(?![ ]*(?:bộ|ủy))",
             regex.IGNORECASE)
         self.connectors = {c.text.lower() for c in self.rules.of(units, Connector) if c.kind == "connector"}
+        self.institutions = {i.text.lower() for i in self.rules.of(units, Institution)}
 
     def units(self, text: str) -> list[Found]:
         found: list[Found] = []
@@ -127,7 +128,8 @@ class MentionFinder:
             end = tokens[-1][1] if tokens else match.end("level") if match["level"] else match.end("organ")
             name = " ".join(filter(None, [organ.canonical, level, rest]))
             found.append(Found("UNIT", match.start(), end, name=name, kind=organ.canonical.lower(),
-                               level=level, rest=rest, generic=not rest, rule=organ.text))
+                               level=level, rest=rest, generic=not rest or rest.lower() in self.institutions,
+                               rule=organ.text))
         taken = [(f.start, f.end) for f in found]
         for match in self.toan.finditer(text):
             if any(s <= match.start() < e for s, e in taken):
@@ -160,7 +162,7 @@ class MentionFinder:
                 except (ValueError, KeyError):   # "ngày 31/2": not a date
                     continue
                 candidates.append(Found("DATE", match.start(), match.end(), bounds=bounds, rule=rule.name,
-                                        extra={"order": order}))
+                                        extra={"order": order, "resolve": rule.resolve}))
         return _longest_first(candidates)
 
     # ---- numbers ------------------------------------------------------------------------

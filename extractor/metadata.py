@@ -22,7 +22,7 @@ _DATELINE_WORDS = regex.compile(
     r"(?i)\b(?:ngày đăng|cập nhật|đăng lúc|thứ|hai|ba|tư|năm|sáu|bảy|chủ nhật|gmt|lượt xem|print|gốc|lúc|ngày|"
     r"ttxvn|am|pm)\b|[\d\W_]+")
 _AGENCY_DATE = regex.compile(rf"\((?i:ttxvn|vna|tttxvn)[^)]{{0,12}}?\s{_DATE}\)")
-_URL_DATE = regex.compile(r"https?://\S*?/d?(?P<y>20\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)\d{0,12}\.html?")
+_URL_DATE = regex.compile(r"https?://\S*?[/-]d?(?P<y>20\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)\d{0,12}\.html?")
 _AUTHOR = regex.compile(r"^(?:(?:Bài|Tin|Ảnh|Bài, ảnh|Bài và ảnh|Tin, ảnh)\s*:\s*)?(?P<name>[\p{Lu}][\p{L}.]*(?:[ ]+[\p{Lu}][\p{L}.]*){0,4})(?:\s*[-–|(].*)?$")
 
 

@@ -14,8 +14,8 @@ Groups = dict[str, Optional[str]]
 _SMALL_NUMBERS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8,
                   "chín": 9, "mười": 10, "mười một": 11, "mười hai": 12, "mười lăm": 15, "hai mươi": 20}
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-# Marker for "the term named earlier in the article" ("trong nhiệm kỳ").
-CURRENT_TERM = ("term", "term")
+# Resolvers relative to the party term: the records stage prefers a term the article names.
+TERM_RELATIVE = frozenset({"current_term", "term_to_now"})
 
 
 def small_number(text: str) -> int:
@@ -70,7 +70,8 @@ def quarter(g: Groups, pub: Optional[dt.date]) -> Bounds:
 
 
 def month(g: Groups, pub: Optional[dt.date]) -> Bounds:
-    return _month(int(g["y"]), int(g["m"])), _month(int(g["y"]), int(g["m"]))
+    year = _year(g, "y", pub)
+    return _month(year, int(g["m"])), _month(year, int(g["m"]))
 
 
 def day(g: Groups, pub: Optional[dt.date]) -> Bounds:
@@ -100,15 +101,30 @@ def this_year(g: Groups, pub: Optional[dt.date]) -> Bounds:
     return (str(pub.year), str(pub.year)) if pub else (None, None)
 
 
+def _term_of(pub: dt.date) -> tuple[int, int]:
+    """Party terms run five years from the congresses held in the autumn of years divisible by 5."""
+    start = pub.year - pub.year % 5
+    if pub.year % 5 == 0 and pub.month < 10:
+        start -= 5
+    return start, start + 5
+
+
 def current_term(g: Groups, pub: Optional[dt.date]) -> Bounds:
-    return CURRENT_TERM
+    if pub is None:
+        return None, None
+    start, end = _term_of(pub)
+    return str(start), str(end)
+
+
+def term_to_now(g: Groups, pub: Optional[dt.date]) -> Bounds:
+    return (str(_term_of(pub)[0]), pub.isoformat()) if pub else (None, None)
 
 
 RESOLVERS: dict[str, Callable[[Groups, Optional[dt.date]], Bounds]] = {
     "year_to_now": year_to_now, "year_to_day": year_to_day, "year_to_month": year_to_month,
     "since_to_now": since_to_now, "range": year_range, "first_months": first_months, "quarter": quarter,
     "month": month, "day": day, "year": year, "past_years": past_years, "unresolved": unresolved,
-    "this_year": this_year, "current_term": current_term,
+    "this_year": this_year, "current_term": current_term, "term_to_now": term_to_now,
 }
 
 

@@ -9,7 +9,6 @@ import regex
 from .mentions import Found, MentionFinder
 from .metadata import read_metadata
 from .normalize import Normalised, normalise
-from .periods import CURRENT_TERM
 from .records import Draft, RecordBuilder
 from .rules import Rules
 from .schema import Document, Evidence, Mention, Meta, Period, Record, Unit
@@ -64,7 +63,7 @@ class Pipeline:
         if found.label in ("COUNT", "PERCENT"):
             value: object = found.value
         elif found.label == "DATE":
-            value = {"start": found.bounds[0], "end": found.bounds[1]} if found.bounds != CURRENT_TERM else None
+            value = {"start": found.bounds[0], "end": found.bounds[1]}
         elif found.label == "UNIT":
             value = {"name": found.name, "kind": found.kind, "level": found.level}
         else:

@@ -13,7 +13,7 @@ import regex
 
 from .mentions import Found, MentionFinder
 from .normalize import fold
-from .periods import CURRENT_TERM, Bounds, whole_years
+from .periods import TERM_RELATIVE, Bounds, whole_years
 from .rules import CueRule, Rules
 from .segment import Sentence
 
@@ -75,6 +75,11 @@ class RecordBuilder:
     def _resolve(self, unit: Found, registry: list[Found], context: Context, province: Optional[str]) -> Optional[Found]:
         if not unit.generic:
             return unit
+        if unit.rest:   # "Đảng ủy Sở", "Đảng ủy Công ty": the institution named in full nearby
+            head = fold(unit.rest) + " "
+            named = [u for u in registry if u.label == "UNIT" and not u.generic and fold(u.rest).startswith(head)]
+            before = [u for u in named if u.start < unit.start]
+            return (before[-1:] or named[:1] or [unit])[0]
         if unit.level:
             before = [u for u in registry if u.level == unit.level and u.rest and u.start < unit.start]
             after = [u for u in registry if u.level == unit.level and u.rest and u.start >= unit.start]
@@ -262,8 +267,9 @@ class RecordBuilder:
                 continue
             period_found = self._period_for(value, dates, context)
             period = period_found.bounds if period_found else (None, None)
-            if period == CURRENT_TERM:
-                period = context.term or (None, None)
+            resolve = period_found.extra.get("resolve") if period_found else None
+            if resolve in TERM_RELATIVE and context.term:   # "trong nhiệm kỳ" after "nhiệm kỳ 2015 - 2020"
+                period = (context.term[0], context.term[1] if resolve == "current_term" else period[1])
             period_text = context.text[period_found.start:period_found.end] if period_found else None
             group = None
             in_breakdown = breakdown_sentence or bool(breakdown.search(left)) or any(

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Literal, Optional, TypeVar, Union
 
 import regex
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, field_validator
+
+from .periods import RESOLVERS
 
 PATTERNS_DIR = Path(__file__).resolve().parent.parent / "patterns"
 if not PATTERNS_DIR.is_dir():  # installed as a wheel: patterns ship inside the package
@@ -68,6 +70,13 @@ class Connector(Strict):
     text: str
 
 
+class Institution(Strict):
+    """The head noun of an institution's name ("Sở", "Công ty", "Trường"): alone after an organ
+    word ("Đảng ủy Sở") it refers back to the institution named in full."""
+    kind: Literal["institution"]
+    text: str
+
+
 class WholeParty(Strict):
     kind: Literal["whole_party"]
     text: str
@@ -82,8 +91,14 @@ class Dateline(Strict):
 class PeriodRule(Strict):
     name: str
     pattern: str
-    resolve: Literal["year_to_now", "year_to_day", "year_to_month", "since_to_now", "range", "first_months",
-                     "quarter", "month", "day", "year", "past_years", "unresolved", "this_year", "current_term"]
+    resolve: str
+
+    @field_validator("resolve")
+    @classmethod
+    def _known_resolver(cls, name: str) -> str:
+        if name not in RESOLVERS:
+            raise ValueError(f"unknown resolver {name!r}; known: {', '.join(sorted(RESOLVERS))}")
+        return name
 
 
 class CueRule(Strict):
@@ -103,7 +118,7 @@ class Marker(Strict):
 
 
 NumberEntry = Union[Hedge, Scale, NumberWord, CountNoun]
-UnitEntry = Union[Organ, Level, Connector, WholeParty, Dateline]
+UnitEntry = Union[Organ, Level, Connector, Institution, WholeParty, Dateline]
 T = TypeVar("T")
 
 
