@@ -11,6 +11,7 @@ from typing import Optional
 
 import regex
 
+from .periods import MonthOnly
 from .rules import Rules
 
 _DATE = r"(?P<d>3[01]|[12]\d|0?[1-9])\s*[-/.]\s*(?P<m>1[0-2]|0?[1-9])\s*[-/.]\s*(?P<y>(?:19|20)\d{2})"
@@ -23,6 +24,8 @@ _DATELINE_WORDS = regex.compile(
     r"ttxvn|am|pm)\b|[\d\W_]+")
 _AGENCY_DATE = regex.compile(rf"\((?i:ttxvn|vna|tttxvn)[^)]{{0,12}}?\s{_DATE}\)")
 _URL_DATE = regex.compile(r"https?://\S*?[/-]d?(?P<y>20\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)\d{0,12}\.html?")
+_URL_MONTH = regex.compile(r"https?://\S*?/(?P<y>20\d{2})(?P<m>0[1-9]|1[0-2])/")
+_MONTH_LINE = regex.compile(r"^(?i:date|ngày đăng|cập nhật)?\s*:?\s*(?P<y>(?:19|20)\d{2})-(?P<m>0[1-9]|1[0-2])$")
 _AUTHOR = regex.compile(r"^(?:(?:Bài|Tin|Ảnh|Bài, ảnh|Bài và ảnh|Tin, ảnh)\s*:\s*)?(?P<name>[\p{Lu}][\p{L}.]*(?:[ ]+[\p{Lu}][\p{L}.]*){0,4})(?:\s*[-–|(].*)?$")
 
 
@@ -34,10 +37,12 @@ class Metadata:
     author: Optional[str]
     source: Optional[str]
     body: tuple[int, int]
+    month: Optional[MonthOnly] = None   # the publication month, when only that is known
 
     @property
-    def published_date(self) -> Optional[dt.date]:
-        return dt.date.fromisoformat(self.published[:10]) if self.published else None
+    def anchor(self) -> Optional[dt.date]:
+        """What relative periods resolve against: the publication date, else its month."""
+        return dt.date.fromisoformat(self.published[:10]) if self.published else self.month
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -84,7 +89,10 @@ def read_metadata(text: str, rules: Rules, published: Optional[str] = None,
                 found = dt.date(int(url["y"]), int(url["m"]), int(url["d"])).isoformat()
             except ValueError:
                 found = None
-    title_index = _title_index(text, lines, dateline_index)
+    month = None if found or published else _month_marker(text, lines)
+    chrome = rules.marker_patterns["chrome_line"]
+    title_index = _title_index(text, [line for line in lines if not chrome.search(text[line[0]:line[1]])],
+                               lines, dateline_index)
     title_span = lines[title_index] if title_index is not None else None
     start_index = max(i for i in (dateline_index, title_index, -1) if i is not None) + 1
     # Lines of running text before the headline are the article's lead, not site chrome.
@@ -98,11 +106,22 @@ def read_metadata(text: str, rules: Rules, published: Optional[str] = None,
     return Metadata(
         title=title or (text[title_span[0]:title_span[1]] if title_span else None),
         title_span=title_span, published=published or found,
-        author=_author(text, lines[start_index:end_index]), source=None, body=body)
+        author=_author(text, lines[start_index:end_index]), source=None, body=body, month=month)
 
 
-def _title_index(text: str, lines: list[tuple[int, int]], dateline_index: Optional[int]) -> Optional[int]:
+def _month_marker(text: str, lines: list[tuple[int, int]]) -> Optional[MonthOnly]:
+    match = next((m for s, e in lines[:3] if (m := _MONTH_LINE.match(text[s:e].strip()))), None) \
+        or _URL_MONTH.search(text)
+    return MonthOnly(int(match["y"]), int(match["m"]), 1) if match else None
+
+
+def _title_index(text: str, candidates: list[tuple[int, int]], lines: list[tuple[int, int]],
+                 dateline_index: Optional[int]) -> Optional[int]:
+    """The headline: a line of 4 to 40 words with no final stop, not site chrome, just before
+    the dateline or among the first lines."""
     def headline(i: int) -> bool:
+        if lines[i] not in candidates:
+            return False
         line = text[lines[i][0]:lines[i][1]]
         words = line.split()
         return 4 <= len(words) <= 40 and not line.rstrip().endswith((".", "!", "?")) or line.isupper() and len(words) >= 4
@@ -111,7 +130,8 @@ def _title_index(text: str, lines: list[tuple[int, int]], dateline_index: Option
         for i in range(dateline_index - 1, max(dateline_index - 4, -1), -1):
             if headline(i):
                 return i
-    return next((i for i in range(min(4, len(lines))) if headline(i)), None)
+    first = [i for i, line in enumerate(lines) if line in candidates][:4]
+    return next((i for i in first if headline(i)), None)
 
 
 def _author(text: str, lines: list[tuple[int, int]]) -> Optional[str]:

@@ -18,6 +18,14 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 TERM_RELATIVE = frozenset({"current_term", "term_to_now"})
 
 
+class MonthOnly(dt.date):
+    """A publication date known to the month only (a source URL with "/202109/", a leading
+    "date 2024-05" line): a period that runs "until now" ends in that month."""
+
+    def isoformat(self) -> str:   # type: ignore[override]
+        return f"{self.year:04d}-{self.month:02d}"
+
+
 def small_number(text: str) -> int:
     text = text.lower().strip()
     return int(text) if text.isdigit() else _SMALL_NUMBERS[text]

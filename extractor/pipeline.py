@@ -34,11 +34,12 @@ class Pipeline:
         if meta.title_span and meta.title_span[1] <= meta.body[0]:
             title_sentence = Sentence(*meta.title_span, norm.text[meta.title_span[0]:meta.title_span[1]])
             body = [title_sentence] + body
-        drafts, found = self.builder.build(norm.text, body, title_sentence, meta.published_date,
+        drafts, found = self.builder.build(norm.text, body, title_sentence, meta.anchor,
                                            self._province(norm.text, meta.body[0]))
         return Document(
             doc_id=doc_id,
-            meta=Meta(title=meta.title, published=meta.published, author=meta.author, source=meta.source, url=url),
+            meta=Meta(title=title or (text[slice(*norm.to_original(*meta.title_span))] if meta.title_span else None),
+                      published=meta.published, author=meta.author, source=meta.source, url=url),
             records=[self._record(d, norm) for d in drafts],
             mentions=[m for f in found if (m := self._mention(f, norm, text)) is not None])
 

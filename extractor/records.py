@@ -61,6 +61,7 @@ class Context:
     term: Optional[Bounds] = None
     had_values: bool = False
     total: Optional["Draft"] = None    # the last whole-unit admission count: "trong đó" parts share its period
+    total_period: Optional[Found] = None
     text: str = ""
 
 
@@ -214,6 +215,7 @@ class RecordBuilder:
         breakdown = self.markers["breakdown"]
         breakdown_sentence = bool(breakdown.match(text)) and (context.had_values or context.total is not None)
         ceremony = bool(self.markers["ceremony"].search(text))
+        subset = bool(self.markers["subset"].match(text))   # "Riêng năm 2008, ...": not a new total
         drafts: list[Draft] = []
         previous: Optional[Found] = None
         previous_measure: Optional[str] = None
@@ -279,7 +281,7 @@ class RecordBuilder:
             if part_of_total and total is not None and total.unit.name == unit.name and measure != "members" \
                     and not any(d.end <= value.start and d.bounds != (None, None) for d in dates):
                 period, period_text = total.period, total.period_text   # the parts of a total share its period
-                period_found = None
+                period_found = context.total_period
             if measure == "admitted" and first_period is None:
                 first_period = period_found
             if measure == "members":
@@ -324,8 +326,8 @@ class RecordBuilder:
                 target.spans["target"] = value.target_span
             previous_measure = measure if value.label == "PERCENT" else previous_measure
             previous_draft = draft
-            if draft.type == "admission" and draft.group is None and "admitted" in draft.measures:
-                context.total = draft
+            if draft.type == "admission" and draft.group is None and "admitted" in draft.measures and not subset:
+                context.total, context.total_period = draft, period_found
             sentence_values = True
         if is_admission or sentence_values:
             self._carry(context, subjects, registry, dates, values, province, first_period)

@@ -113,7 +113,8 @@ class CueRule(Strict):
 
 class Marker(Strict):
     """A phrase that marks a sentence or a stretch of text (ceremony, breakdown, chrome, ...)."""
-    kind: Literal["admission", "breakdown", "ceremony", "not_subject", "body_end", "group_filler"]
+    kind: Literal["admission", "breakdown", "subset", "ceremony", "not_subject", "body_end", "chrome_line",
+                  "group_filler"]
     pattern: str
 
 
