@@ -102,7 +102,13 @@ class MentionFinder:
         name_word = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "name_word"])
         token = (f"(?:{_NAME_TOKEN}(?:[ ]+(?:{name_word})(?![\\p{{L}}])(?![ ]+(?:tâm|trọng|toàn)\\b))*|(?:{connector})(?![\\p{{L}}])"
                  f"|{level}(?![\\p{{L}}]))")
-        tail = f"(?P<tail>(?:[ ]+{token})*)"
+        # After an institution's head ("Công ty", "Trường") lower-case words may stand between
+        # capitalised ones: "Công ty TNHH Chế biến thủy sản Hồng Ngự".
+        institution = alternation([i.text for i in self.rules.of(units, Institution)])
+        stop = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "name_stop"])
+        gap = f"(?:(?!(?:{stop})(?![\\p{{L}}]))\\p{{Ll}}[\\p{{L}}\\p{{M}}]*)"
+        institution_tail = f"[ ]+(?:{institution})(?![\\p{{L}}])(?:(?:[ ]+{gap}){{0,3}}[ ]+{token})*"
+        tail = f"(?P<tail>{institution_tail}|(?:[ ]+{token})*)"
         self.unit = regex.compile(
             f"(?<![\\p{{L}}])(?<!(?i:các|những|\\d)[ ]+)(?P<toan>toàn[ ]+)?(?P<organ>(?i:{organ}))(?![\\p{{L}}])"
             f"(?![ ]+(?:các|những)[ ]+{level})(?:[ ]+(?P<level>{level}))?{tail}")

@@ -65,8 +65,9 @@ class Level(Strict):
 
 class Connector(Strict):
     """A lower-case word inside a unit name: "connector" words ("các", "và") never end a name,
-    "name_word" syllables continue a capitalised word ("Quân sự", "Môi trường")."""
-    kind: Literal["connector", "name_word"]
+    "name_word" syllables continue a capitalised word ("Quân sự", "Môi trường"); "name_stop"
+    words end an institution's name ("Công ty Chế biến thủy sản Hồng Ngự kết nạp")."""
+    kind: Literal["connector", "name_word", "name_stop"]
     text: str
 
 
