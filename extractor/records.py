@@ -69,8 +69,8 @@ class RecordBuilder:
     def __init__(self, rules: Rules, finder: MentionFinder):
         self.finder = finder
         self.markers = rules.marker_patterns
-        self.cues = [(c, regex.compile(c.left, regex.IGNORECASE) if c.left else None,
-                      regex.compile(c.right, regex.IGNORECASE) if c.right else None) for c in rules.cues]
+        self.cues = [(c, *(regex.compile(p, regex.IGNORECASE) if p else None for p in (c.left, c.right, c.before)))
+                     for c in rules.cues]
 
     # ---- units ----------------------------------------------------------------------------
     def _resolve(self, unit: Found, registry: list[Found], context: Context, province: Optional[str]) -> Optional[Found]:
@@ -121,12 +121,11 @@ class RecordBuilder:
         return sorted(subjects, key=lambda u: u.start)
 
     # ---- measures -------------------------------------------------------------------------
-    def _measure(self, value: Found, left: str, right: str) -> Optional[str]:
+    def _measure(self, value: Found, left: str, right: str, before: str) -> Optional[str]:
         applies = "count" if value.label == "COUNT" else "percent"
-        for cue, left_re, right_re in self.cues:
-            if cue.applies != applies:
-                continue
-            if (left_re is None or left_re.search(left)) and (right_re is None or right_re.search(right)):
+        for cue, left_re, right_re, before_re in self.cues:
+            if cue.applies == applies and all(p is None or p.search(t) for p, t in
+                                              ((left_re, left), (right_re, right), (before_re, before))):
                 return cue.measure
         return None
 
@@ -235,8 +234,8 @@ class RecordBuilder:
             if value.label == "COUNT" and not value.people:
                 previous_measure, previous_draft = None, None
                 continue
-            measure = self._measure(value, left, right)
             before = text[:value.start - base]
+            measure = self._measure(value, left, right, before)
             admission_before = bool(admission.search(before)) or bool(admission.search(right[:40]))
             if measure is None and value.label == "COUNT":
                 if admission_before or breakdown_sentence:

@@ -107,8 +107,9 @@ class CueRule(Strict):
     measure: Literal["admitted", "target", "members", "attainment_pct", "excess_pct", "rate_pct", "share_pct",
                      "none"]
     applies: Literal["count", "percent"]
-    left: Optional[str] = None
-    right: Optional[str] = None
+    left: Optional[str] = None     # the text since the previous value or the subject
+    right: Optional[str] = None    # the text up to the next value
+    before: Optional[str] = None   # the sentence up to the value ("Bình quân mỗi năm, toàn tỉnh kết nạp ...")
     note: str = ""
 
 
