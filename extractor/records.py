@@ -31,6 +31,9 @@ _SUBJECT_VERB = regex.compile(
 # A list item whose group follows its percent: up to ";", a bracket, "và", a change or the next item.
 _LIST_ITEM = regex.compile(r"^[ ]*(?:là|trong|ở)[ ]+(?P<g>[^;().:]*?)[ ,]*(?=[;().:]|$|\b(?:và|tăng|giảm|so với)\b)",
                            regex.IGNORECASE)
+# What a population after a membership count starts with: "đảng viên nữ", "đảng viên đang làm việc trong ..."
+_MEMBERS_GROUP_AFTER = regex.compile(r"^[ ]*(?:(?:là|(?:đang[ ]+)?(?:làm việc|công tác)[ ]+(?:trong|tại|ở))[ ]+|(?=nữ\b))",
+                                     regex.IGNORECASE)
 _SHARE_FOLLOWS = regex.compile(r"^[^.;()]{0,60}?,?[ ]*\(?chiếm\b", regex.IGNORECASE)
 _PEOPLE_NOUN_MEMBERS = {"đảng viên", "đv", "đồng chí"}
 
@@ -171,9 +174,9 @@ class RecordBuilder:
             title_context = Context(unit=context.unit, text=text)
             title_drafts = self._sentence(title_pair[0], title_pair[1], places[id(title_pair[0])], registry,
                                           title_context, province, published)
-            seen = {(m, v) for d in drafts for m, v in d.measures.items()}
+            seen = [(m, v) for d in drafts for m, v in d.measures.items()]
             for draft in title_drafts:
-                for measure in [m for m, v in draft.measures.items() if (m, v) in seen]:
+                for measure in [m for m, v in draft.measures.items() if _stated_in(m, v, draft.approx.get(m), seen)]:
                     del draft.measures[measure]
                 if draft.type == "admission" and draft.period == (None, None) and first_period:
                     draft.period = first_period
@@ -219,6 +222,7 @@ class RecordBuilder:
         previous: Optional[Found] = None
         previous_measure: Optional[str] = None
         previous_draft: Optional[Draft] = None
+        previous_part = False
         sentence_values = False
         first_period: Optional[Found] = None
         for index, value in enumerate(values):
@@ -277,14 +281,17 @@ class RecordBuilder:
                 d.type != "membership" and d.group is None and "admitted" in d.measures and d.unit.name == unit.name
                 for d in drafts)
             total = context.total
+            if own_subject and own_subject[-1] >= previous_end and total is not None and unit.name != total.unit.name:
+                in_breakdown = part_of_total = False   # "Trong đó, Đảng bộ Quân sự tỉnh kết nạp 186": a sub-unit
             if part_of_total and total is not None and total.unit.name == unit.name and measure != "members" \
                     and not any(d.end <= value.start and d.bounds != (None, None) for d in dates):
                 period, period_text = total.period, total.period_text   # the parts of a total share its period
                 period_found = context.total_period
             if measure == "admitted" and first_period is None:
                 first_period = period_found
-            if measure == "members":
-                group = self._members_group(left)
+            if measure == "members":   # "nâng tổng số đảng viên là người Khmer lên", "56.880 đảng viên nữ"
+                after = _MEMBERS_GROUP_AFTER.match(right)
+                group = self._members_group(left) or (self._group_after(right[after.end():]) if after else None)
             elif measure == "admitted":
                 after = self._group_after(right)
                 if in_breakdown:
@@ -303,7 +310,9 @@ class RecordBuilder:
                 if group is None:
                     continue
             elif measure in ("attainment_pct", "excess_pct", "rate_pct"):
-                group = previous_draft.group if previous_draft is not None and previous_draft.group and len(left) < 12 else None
+                # the attainment of a restricted count: "1856 đảng viên là công nhân ..., vượt 47,7% kế hoạch"
+                group = previous_draft.group if previous_draft is not None and previous_draft.group and (
+                    len(left) < 12 or not previous_part and ";" not in left) else None
             if measure == "excess_pct":
                 measure, amount = "attainment_pct", 100 + value.value
             else:
@@ -324,7 +333,7 @@ class RecordBuilder:
                 target.measures["target"] = value.fraction_target
                 target.spans["target"] = value.target_span
             previous_measure = measure if value.label == "PERCENT" else previous_measure
-            previous_draft = draft
+            previous_draft, previous_part = draft, in_breakdown
             if draft.type == "admission" and draft.group is None and "admitted" in draft.measures and not subset:
                 context.total, context.total_period = draft, period_found
             sentence_values = True
@@ -404,6 +413,11 @@ class RecordBuilder:
                       (sentence.start, sentence.end))
         drafts.append(draft)
         return draft
+
+
+def _stated_in(measure: str, value: float, approx: Optional[str], facts: list[tuple[str, float]]) -> bool:
+    """A headline figure the body states too; a hedged one ("hơn 19 nghìn") may round the body's."""
+    return any(m == measure and (v == value or approx and abs(v - value) <= 0.1 * max(v, value)) for m, v in facts)
 
 
 def _reference_year(text: str) -> Optional[dt.date]:
