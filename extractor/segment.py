@@ -27,7 +27,7 @@ def sentences(text: str, start: int = 0, end: Optional[int] = None) -> list[Sent
     end = len(text) if end is None else end
     found, cursor = [], start
     for match in _BOUNDARY.finditer(text, start, end):
-        if "\n" in match.group() and _wrapped(text, match.start()):
+        if "\n" in match.group() and _wrapped(text, match.start(), match.group()):
             continue
         _append(found, text, cursor, match.start())
         cursor = match.end()
@@ -35,10 +35,24 @@ def sentences(text: str, start: int = 0, end: Optional[int] = None) -> list[Sent
     return found
 
 
-def _wrapped(text: str, position: int) -> bool:
-    """A long line that stops mid-sentence was wrapped by the page: the sentence goes on."""
+_FINAL = (".", "!", "?", ":", ";", "…", '"', "”", ")")
+
+
+def _wrapped(text: str, position: int, boundary: str) -> bool:
+    """A line that stops mid-sentence was wrapped by the page: the sentence goes on, unless a
+    blank line follows. A long line is wrapped; so is a line of eight words or more whose next
+    line starts in lower case, or that has a clause (a comma, unlike a headline) and whose next
+    line closes the sentence."""
+    if boundary.count("\n") > 1:
+        return False
     line = text[text.rfind("\n", 0, position) + 1:position].rstrip()
-    return len(line) > 80 and not line.endswith((".", "!", "?", ":", ";", "…", '"', ")"))
+    if not line or line.endswith(_FINAL):
+        return False
+    if len(line) > 80:
+        return True
+    after = position + len(boundary)
+    following = text[after:text.find("\n", after) if "\n" in text[after:] else len(text)].rstrip()
+    return len(line.split()) >= 8 and (following[:1].islower() or "," in line and following.endswith(_FINAL))
 
 
 def _append(found: list[Sentence], text: str, start: int, end: int) -> None:
