@@ -11,7 +11,7 @@ from typing import Optional
 import regex
 
 from .periods import RESOLVERS, Bounds
-from .rules import (CountNoun, Dateline, Hedge, Institution, Level, NumberWord, Organ, Rules, Scale, WholeParty,
+from .rules import (CountNoun, Dateline, Hedge, ImpliedNoun, Institution, Level, NumberWord, Organ, Rules, Scale, WholeParty,
                     Connector, alternation)
 
 _PLACEHOLDERS = {
@@ -69,6 +69,9 @@ class MentionFinder:
         self.count = regex.compile(
             rf"(?<![\p{{L}}\d.,/])(?:{hedge})?(?:{fraction}(?:[ ]+{noun})?|{number}(?:{scale})?[ ]+{noun})(?!\p{{L}})",
             regex.IGNORECASE)
+        self.bare_number = regex.compile(rf"(?<![\p{{L}}\d.,/])(?:{hedge})?(?P<num>{_DIGITS})(?![\d%]|[.,]\d|[ ]*(?:%|phần trăm))",
+                                         regex.IGNORECASE)
+        self.implied = [(regex.compile(i.left, regex.IGNORECASE), i.noun) for i in rules.of(numbers, ImpliedNoun)]
         self.bare_fraction_cue = regex.compile(r"(?:kết nạp|phát triển)(?:\s+được)?\s*$", regex.IGNORECASE)
         self.percent = regex.compile(
             rf"(?<![\p{{L}}\d.,])(?:{hedge})?(?P<num>{_DIGITS})[ ]*(?:%|phần trăm)", regex.IGNORECASE)
@@ -217,6 +220,18 @@ class MentionFinder:
                 people=noun.people if noun else True, group_noun=noun.group if noun else False,
                 fraction_target=int(match["den"]) if match["den"] else None,
                 target_span=match.span("den") if match["den"] else (0, 0)))
+        return found + self._implied_counts(text, taken + [(f.start, f.end) for f in found])
+
+    def _implied_counts(self, text: str, taken: list[tuple[int, int]]) -> list[Found]:
+        found = []
+        for match in self.bare_number.finditer(text):
+            if any(s < match.end() and match.start() < e for s, e in taken):
+                continue
+            noun = next((n for left, n in self.implied if left.search(text[max(0, match.start() - 80):match.start()])), None)
+            if noun is not None:
+                found.append(Found("COUNT", match.start(), match.end(), value=round(self.number_value(match["num"], None, True)),
+                                   value_span=match.span("num"), approx=self.hedges.get((match["hedge"] or "").lower()),
+                                   noun=noun, people=True))
         return found
 
     def percents(self, text: str, taken: list[tuple[int, int]]) -> list[Found]:

@@ -50,6 +50,14 @@ class CountNoun(Strict):
     group: bool = False
 
 
+class ImpliedNoun(Strict):
+    """A number with no noun whose left context names what it counts: "nâng tổng số đảng viên
+    là người Khmer lên 1.609"."""
+    kind: Literal["implied_noun"]
+    left: str
+    noun: str
+
+
 class Organ(Strict):
     kind: Literal["organ"]
     text: str
@@ -120,7 +128,7 @@ class Marker(Strict):
     pattern: str
 
 
-NumberEntry = Union[Hedge, Scale, NumberWord, CountNoun]
+NumberEntry = Union[Hedge, Scale, NumberWord, CountNoun, ImpliedNoun]
 UnitEntry = Union[Organ, Level, Connector, Institution, WholeParty, Dateline]
 T = TypeVar("T")
 
