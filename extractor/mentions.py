@@ -130,8 +130,8 @@ class MentionFinder:
             organ = self.organs[match["organ"].lower()]
             tokens = [(m.start() + match.start("tail"), m.end() + match.start("tail"))
                       for m in regex.finditer(r"\S+", match["tail"])]
-            while tokens and text[tokens[-1][0]:tokens[-1][1]].lower() in self.connectors:
-                tokens.pop()   # "Đảng bộ các ..." keeps "Đảng bộ"
+            while tokens and text[tokens[-1][0]:tokens[-1][1]] in self.connectors:
+                tokens.pop()   # "Đảng bộ các ..." keeps "Đảng bộ"; a capitalised "Khối" is a name
             level = self.levels[match["level"].lower()] if match["level"] else organ.level
             rest = text[tokens[0][0]:tokens[-1][1]] if tokens else ""
             end = tokens[-1][1] if tokens else match.end("level") if match["level"] else match.end("organ")
