@@ -23,6 +23,7 @@ _DATELINE_WORDS = regex.compile(
     r"(?i)\b(?:ngày đăng|cập nhật|đăng lúc|thứ|hai|ba|tư|năm|sáu|bảy|chủ nhật|gmt|lượt xem|print|gốc|lúc|ngày|"
     r"ttxvn|am|pm)\b|[\d\W_]+")
 _AGENCY_DATE = regex.compile(rf"\((?i:ttxvn|vna|tttxvn)[^)]{{0,12}}?\s{_DATE}\)")
+_SOURCE_DATE = regex.compile(rf"(?i:\bnguồn)\s*:[^\n]{{0,80}}?(?<!\d){_DATE}(?!\d)")
 _URL_DATE = regex.compile(r"https?://\S*?[/-]d?(?P<y>20\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)\d{0,12}\.html?")
 _URL_MONTH = regex.compile(r"https?://\S*?/(?P<y>20\d{2})(?P<m>0[1-9]|1[0-2])/")
 _MONTH_LINE = regex.compile(r"^(?i:date|ngày đăng|cập nhật)?\s*:?\s*(?P<y>(?:19|20)\d{2})-(?P<m>0[1-9]|1[0-2])$")
@@ -61,9 +62,8 @@ def _dateline(line: str) -> Optional[str]:
     date = _AGENCY_DATE.search(line) or _DATE_RE.search(line)
     if not date or (date.re is _DATE_RE and (len(line) > 90 or _DATELINE_WORDS.sub("", line).strip())):
         return None
-    try:
-        day = dt.date(int(date["y"]), int(date["m"]), int(date["d"])).isoformat()
-    except ValueError:
+    day = _iso_date(date)
+    if day is None:
         return None
     time = _TIME_RE.search(line[:date.start()] + " " * (date.end() - date.start()) + line[date.end():])
     if time:
@@ -82,13 +82,9 @@ def read_metadata(text: str, rules: Rules, published: Optional[str] = None,
         if found:
             dateline_index = index
             break
-    if found is None:
-        url = _URL_DATE.search(text)
-        if url:
-            try:
-                found = dt.date(int(url["y"]), int(url["m"]), int(url["d"])).isoformat()
-            except ValueError:
-                found = None
+    if found is None:   # a dated source line ("Nguồn: Báo Quảng Nam, ngày 12/01/2001"), a dated URL
+        found = next(filter(None, (_iso_date(m) for m in (_SOURCE_DATE.search(text), _URL_DATE.search(text)) if m)),
+                     None)
     month = None if found or published else _month_marker(text, lines)
     chrome = rules.marker_patterns["chrome_line"]
     title_index = _title_index(text, [line for line in lines if not chrome.search(text[line[0]:line[1]])],
@@ -107,6 +103,13 @@ def read_metadata(text: str, rules: Rules, published: Optional[str] = None,
         title=title or (text[title_span[0]:title_span[1]] if title_span else None),
         title_span=title_span, published=published or found,
         author=_author(text, lines[start_index:end_index]), source=None, body=body, month=month)
+
+
+def _iso_date(match: regex.Match) -> Optional[str]:
+    try:
+        return dt.date(int(match["y"]), int(match["m"]), int(match["d"])).isoformat()
+    except ValueError:
+        return None
 
 
 def _month_marker(text: str, lines: list[tuple[int, int]]) -> Optional[MonthOnly]:
@@ -130,8 +133,12 @@ def _title_index(text: str, candidates: list[tuple[int, int]], lines: list[tuple
         for i in range(dateline_index - 1, max(dateline_index - 4, -1), -1):
             if headline(i):
                 return i
-    first = [i for i, line in enumerate(lines) if line in candidates][:4]
-    return next((i for i in first if headline(i)), None)
+    first = [i for i in [i for i, line in enumerate(lines) if line in candidates][:4] if headline(i)]
+    # A site's name sits above its menu ("Trang chủ › Tin tức"), often in capitals; the headline
+    # is in running case.
+    first = [i for i in first if i + 1 >= len(lines) or lines[i + 1] in candidates] or first
+    running = [i for i in first if not text[lines[i][0]:lines[i][1]].isupper()]
+    return (running or first or [None])[0]
 
 
 def _author(text: str, lines: list[tuple[int, int]]) -> Optional[str]:
