@@ -78,7 +78,7 @@ class RecordBuilder:
     # ---- units ----------------------------------------------------------------------------
     def _resolve(self, unit: Found, registry: list[Found], context: Context, province: Optional[str]) -> Optional[Found]:
         if not unit.generic:
-            return unit
+            return self._place_named(unit, registry, province)
         if unit.rest:   # "Đảng ủy Sở", "Đảng ủy Công ty": the institution named in full nearby
             head = fold(unit.rest) + " "
             named = [u for u in registry if u.label == "UNIT" and not u.generic and fold(u.rest).startswith(head)]
@@ -103,6 +103,19 @@ class RecordBuilder:
             return unit
         return context.unit or next((self._resolve(u, registry, Context(), province) for u in registry
                                      if u.label == "UNIT" and (u.rest or u.level)), unit)
+
+    def _place_named(self, unit: Found, registry: list[Found], province: Optional[str]) -> Found:
+        """"Đảng bộ Quân sự tỉnh" in an article about Đồng Nai is "Đảng bộ Quân sự tỉnh Đồng Nai"."""
+        level = next((lv for lv in self.finder.levels.values() if unit.rest.endswith(" " + lv)), None)
+        if level is None:
+            return unit
+        named = [u for u in registry if u.level == level and u.rest and not u.generic
+                 and not u.rest.endswith(" " + level) and u.label == "UNIT"]
+        place = named[0].rest if named else province if level == "tỉnh" else None
+        if place is None:
+            return unit
+        return Found("UNIT", unit.start, unit.end, name=f"{unit.name} {place}", kind=unit.kind, level=unit.level,
+                     rest=f"{unit.rest} {place}")
 
     def _subjects(self, sentence: Sentence, units: list[Found], places: list[Found]) -> list[Found]:
         """Units the sentence talks about: not those after "Ban Tổ chức", "của", "theo", ..."""
@@ -339,6 +352,10 @@ class RecordBuilder:
             sentence_values = True
         if is_admission or sentence_values:
             self._carry(context, subjects, registry, dates, values, province, first_period)
+        elif dates and dates[0].start - base <= 12 and "," not in text[:dates[0].start - base] \
+                and dates[0].extra["resolve"] != "day":
+            # "Trong năm qua, ..." sets the time of what follows; a day ("Ngày 14/1, ...") is an event
+            context.period = dates[0]
         context.had_values = sentence_values or (context.had_values and not is_admission)
         return drafts
 
