@@ -16,7 +16,7 @@ def test_corpus_has_gold_for_every_article():
     gold, errors = load_documents([ROOT / "gold"], ROOT / "corpus")
     assert errors == []
     assert {p.stem for p in CORPUS} == set(gold)
-    assert len(CORPUS) >= 20 and sum(bool(d.mentions) for d in gold.values()) >= 10
+    assert len(CORPUS) >= 40 and sum(bool(d.mentions) for d in gold.values()) >= 20
 
 
 def _run(pipeline, folder: Path) -> dict:
@@ -29,7 +29,7 @@ def test_corpus_scores_against_gold(pipeline, capsys):
     with capsys.disabled():
         print(f"\nteam corpus: strict F1 {report.strict.f1:.3f}, lenient F1 {report.lenient.f1:.3f}, "
               f"mentions overlap F1 {report.mentions_overlap.f1:.3f}")
-    assert report.strict.f1 >= 0.6 and report.lenient.f1 >= 0.75
+    assert report.strict.f1 >= 0.75 and report.lenient.f1 >= 0.88
 
 
 @pytest.mark.skipif(not (DEV / "corpus").is_dir(), reason="shared dev set not present")
@@ -39,7 +39,7 @@ def test_dev_set_scores(pipeline, capsys):
     report = score(_run(pipeline, DEV / "corpus"), gold)
     with capsys.disabled():
         print(f"\ndev set: strict F1 {report.strict.f1:.3f}, lenient F1 {report.lenient.f1:.3f}")
-    assert report.strict.f1 >= 0.65 and report.lenient.f1 >= 0.8
+    assert report.strict.f1 >= 0.88 and report.lenient.f1 >= 0.93
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
