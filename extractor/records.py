@@ -296,8 +296,11 @@ class RecordBuilder:
             total = context.total
             if own_subject and own_subject[-1] >= previous_end and total is not None and unit.name != total.unit.name:
                 in_breakdown = part_of_total = False   # "Trong đó, Đảng bộ Quân sự tỉnh kết nạp 186": a sub-unit
+            # dates before "trong đó" belong to the total ("chỉ tiêu năm 2017 (...); trong đó có 14 ...")
+            parts_start = base + max((m.end() for m in breakdown.finditer(before)), default=0)
             if part_of_total and total is not None and total.unit.name == unit.name and measure != "members" \
-                    and not any(d.end <= value.start and d.bounds != (None, None) for d in dates):
+                    and not any(parts_start <= d.start and d.end <= value.start and d.bounds != (None, None)
+                                for d in dates):
                 period, period_text = total.period, total.period_text   # the parts of a total share its period
                 period_found = context.total_period
             if measure == "admitted" and first_period is None:
