@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from itertools import islice
 from typing import Optional
 
 import regex
@@ -32,7 +33,6 @@ _AUTHOR = regex.compile(r"^(?:(?:Bài|Tin|Ảnh|Bài, ảnh|Bài và ảnh|Tin, 
 
 @dataclass(frozen=True)
 class Metadata:
-    title: Optional[str]
     title_span: Optional[tuple[int, int]]
     published: Optional[str]
     author: Optional[str]
@@ -71,11 +71,10 @@ def _dateline(line: str) -> Optional[str]:
     return day
 
 
-def read_metadata(text: str, rules: Rules, published: Optional[str] = None,
-                  title: Optional[str] = None) -> Metadata:
+def read_metadata(text: str, rules: Rules, published: Optional[str] = None) -> Metadata:
     lines = _lines(text)
     if not lines:
-        return Metadata(title, None, published, None, None, (0, 0))
+        return Metadata(None, published, None, None, (0, 0))
     dateline_index, found = None, None
     for index, (s, e) in enumerate(lines[:12]):
         found = _dateline(text[s:e])
@@ -86,9 +85,7 @@ def read_metadata(text: str, rules: Rules, published: Optional[str] = None,
         found = next(filter(None, (_iso_date(m) for m in (_SOURCE_DATE.search(text), _URL_DATE.search(text)) if m)),
                      None)
     month = None if found or published else _month_marker(text, lines)
-    chrome = rules.marker_patterns["chrome_line"]
-    title_index = _title_index(text, [line for line in lines if not chrome.search(text[line[0]:line[1]])],
-                               lines, dateline_index)
+    title_index = _title_index(text, lines, dateline_index, rules.marker_patterns["chrome_line"])
     title_span = lines[title_index] if title_index is not None else None
     start_index = max(i for i in (dateline_index, title_index, -1) if i is not None) + 1
     # Lines of running text before the headline are the article's lead, not site chrome.
@@ -100,7 +97,6 @@ def read_metadata(text: str, rules: Rules, published: Optional[str] = None,
         start_index = 0
     body = (lines[start_index][0], lines[end_index - 1][1]) if end_index > start_index else (0, len(text))
     return Metadata(
-        title=title or (text[title_span[0]:title_span[1]] if title_span else None),
         title_span=title_span, published=published or found,
         author=_author(text, lines[start_index:end_index]), source=None, body=body, month=month)
 
@@ -118,12 +114,15 @@ def _month_marker(text: str, lines: list[tuple[int, int]]) -> Optional[MonthOnly
     return MonthOnly(int(match["y"]), int(match["m"]), 1) if match else None
 
 
-def _title_index(text: str, candidates: list[tuple[int, int]], lines: list[tuple[int, int]],
-                 dateline_index: Optional[int]) -> Optional[int]:
+def _title_index(text: str, lines: list[tuple[int, int]], dateline_index: Optional[int],
+                 chrome: regex.Pattern) -> Optional[int]:
     """The headline: a line of 4 to 40 words with no final stop, not site chrome, just before
     the dateline or among the first lines."""
+    def is_chrome(i: int) -> bool:
+        return chrome.search(text[lines[i][0]:lines[i][1]]) is not None
+
     def headline(i: int) -> bool:
-        if lines[i] not in candidates:
+        if is_chrome(i):
             return False
         line = text[lines[i][0]:lines[i][1]]
         words = line.split()
@@ -133,10 +132,11 @@ def _title_index(text: str, candidates: list[tuple[int, int]], lines: list[tuple
         for i in range(dateline_index - 1, max(dateline_index - 4, -1), -1):
             if headline(i):
                 return i
-    first = [i for i in [i for i, line in enumerate(lines) if line in candidates][:4] if headline(i)]
+    leading = list(islice((i for i in range(len(lines)) if not is_chrome(i)), 4))
+    first = [i for i in leading if headline(i)]
     # A site's name sits above its menu ("Trang chủ › Tin tức"), often in capitals; the headline
     # is in running case.
-    first = [i for i in first if i + 1 >= len(lines) or lines[i + 1] in candidates] or first
+    first = [i for i in first if i + 1 >= len(lines) or not is_chrome(i + 1)] or first
     running = [i for i in first if not text[lines[i][0]:lines[i][1]].isupper()]
     return (running or first or [None])[0]
 

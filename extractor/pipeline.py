@@ -28,7 +28,7 @@ class Pipeline:
     def extract(self, text: str, doc_id: str, published: Optional[str] = None, title: Optional[str] = None,
                 url: Optional[str] = None) -> Document:
         norm = normalise(text)
-        meta = read_metadata(norm.text, self.rules, published=published, title=title)
+        meta = read_metadata(norm.text, self.rules, published=published)
         body = sentences(norm.text, *meta.body)
         title_sentence = None
         if meta.title_span and meta.title_span[1] <= meta.body[0]:

@@ -71,6 +71,7 @@ class Context:
 class RecordBuilder:
     def __init__(self, rules: Rules, finder: MentionFinder):
         self.finder = finder
+        self.levels = set(finder.levels.values())
         self.markers = rules.marker_patterns
         self.cues = [(c, *(regex.compile(p, regex.IGNORECASE) if p else None for p in (c.left, c.right, c.before)))
                      for c in rules.cues]
@@ -106,7 +107,7 @@ class RecordBuilder:
 
     def _place_named(self, unit: Found, registry: list[Found], province: Optional[str]) -> Found:
         """"Đảng bộ Quân sự tỉnh" in an article about Đồng Nai is "Đảng bộ Quân sự tỉnh Đồng Nai"."""
-        level = next((lv for lv in self.finder.levels.values() if unit.rest.endswith(" " + lv)), None)
+        level = next((lv for lv in self.levels if unit.rest.endswith(" " + lv)), None)
         if level is None:
             return unit
         named = [u for u in registry if u.level == level and u.rest and not u.generic

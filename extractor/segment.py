@@ -51,7 +51,8 @@ def _wrapped(text: str, position: int, boundary: str) -> bool:
     if len(line) > 80:
         return True
     after = position + len(boundary)
-    following = text[after:text.find("\n", after) if "\n" in text[after:] else len(text)].rstrip()
+    line_end = text.find("\n", after)
+    following = text[after:line_end if line_end >= 0 else len(text)].rstrip()
     return len(line.split()) >= 8 and (following[:1].islower() or "," in line and following.endswith(_FINAL))
 
 
