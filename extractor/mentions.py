@@ -11,6 +11,7 @@ from typing import Optional
 import regex
 
 from .periods import RESOLVERS, Bounds
+from .segment import Sentence
 from .rules import (CountNoun, Dateline, Hedge, ImpliedNoun, Institution, Level, NumberWord, Organ, Rules, Scale, WholeParty,
                     Connector, alternation)
 
@@ -50,6 +51,15 @@ class Found:
     rest: str = ""            # UNIT: the proper name without organ and level words
     generic: bool = False     # UNIT: "toàn tỉnh", "Đảng bộ xã": to be resolved to a named unit
     extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class SentenceMentions:
+    """The mentions of one sentence, in article offsets; `places` are bare place names
+    ("huyện X") that name a unit only when a record needs one."""
+    sentence: Sentence
+    found: list[Found]
+    places: list[Found]
 
 
 class MentionFinder:
@@ -240,12 +250,32 @@ class MentionFinder:
                 for m in self.percent.finditer(text)
                 if not any(s < m.end() and m.start() < e for s, e in taken)]
 
+    def in_article(self, text: str, sentences: list[Sentence], published: Optional[dt.date]) -> list[SentenceMentions]:
+        reference = reference_year(text) if published is None else None
+        return [SentenceMentions(s, [_shift(f, s.start) for f in self.find(s.text, published, reference)],
+                                 [_shift(p, s.start) for p in self.places(s.text)]) for s in sentences]
+
     def find(self, text: str, published: Optional[dt.date], reference: Optional[dt.date] = None) -> list[Found]:
         dates = self.dates(text, published, reference)
         taken = [(d.start, d.end) for d in dates]
         percents = self.percents(text, taken)
         counts = self.counts(text, taken + [(p.start, p.end) for p in percents])
         return sorted(dates + percents + counts + self.units(text), key=lambda f: (f.start, -f.end))
+
+
+def reference_year(text: str) -> Optional[dt.date]:
+    """With no publication date, the year the article speaks of most (the latest on a tie) stands
+    in for it; the end of a term ("2020-2025") is not a year the article speaks of."""
+    years = [int(y) for y in regex.findall(r"(?<![\d,.]|(?:19|20)\d{2}[ ]*[-–][ ]*)(?:19|20)\d{2}(?![\d%]|[,.]\d)", text)]
+    return dt.date(max(years, key=lambda y: (years.count(y), y)), 12, 31) if years else None
+
+
+def _shift(found: Found, offset: int) -> Found:
+    """Sentence offsets to article offsets, value spans included."""
+    found.start, found.end = found.start + offset, found.end + offset
+    found.value_span = (found.value_span[0] + offset, found.value_span[1] + offset)
+    found.target_span = (found.target_span[0] + offset, found.target_span[1] + offset)
+    return found
 
 
 def _longest_first(candidates: list[Found]) -> list[Found]:

@@ -2,7 +2,9 @@
 → a validated `Document` whose offsets point into the original text."""
 from __future__ import annotations
 
-from typing import Optional
+import time
+from contextlib import contextmanager
+from typing import Iterator, Optional
 
 import regex
 
@@ -14,34 +16,62 @@ from .rules import Rules
 from .schema import Document, Evidence, Mention, Meta, Period, Record, Unit
 from .segment import Sentence, sentences
 
+STAGES = ("normalise", "metadata", "sentences", "mentions", "records", "validate")
 _DATELINE_CODE = regex.compile(r"^\s*\(?(?P<code>[\p{Lu}][\p{Lu}\p{Ll}]{1,5})\)?\s*[-–:]?\s")
 
 
+class StageError(Exception):
+    """An article that failed, with the stage it failed in."""
+
+    def __init__(self, stage: str, error: Exception):
+        super().__init__(f"{type(error).__name__}: {error}")
+        self.stage = stage
+
+
 class Pipeline:
-    """Loads the rules once; `extract` is then cheap to call for many articles."""
+    """Loads the rules once; `extract` is then cheap to call for many articles. `seconds`
+    adds up the time spent in each stage, for the benchmark."""
 
     def __init__(self, rules: Optional[Rules] = None):
         self.rules = rules or Rules.load()
         self.finder = MentionFinder(self.rules)
-        self.builder = RecordBuilder(self.rules, self.finder)
+        self.builder = RecordBuilder(self.rules)
+        self.seconds = dict.fromkeys(STAGES, 0.0)
+
+    @contextmanager
+    def _stage(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        except Exception as error:
+            raise StageError(name, error) from error
+        finally:
+            self.seconds[name] += time.perf_counter() - started
 
     def extract(self, text: str, doc_id: str, published: Optional[str] = None, title: Optional[str] = None,
                 url: Optional[str] = None) -> Document:
-        norm = normalise(text)
-        meta = read_metadata(norm.text, self.rules, published=published)
-        body = sentences(norm.text, *meta.body)
-        title_sentence = None
-        if meta.title_span and meta.title_span[1] <= meta.body[0]:
-            title_sentence = Sentence(*meta.title_span, norm.text[meta.title_span[0]:meta.title_span[1]])
-            body = [title_sentence] + body
-        drafts, found = self.builder.build(norm.text, body, title_sentence, meta.anchor,
-                                           self._province(norm.text, meta.body[0]))
-        return Document(
-            doc_id=doc_id,
-            meta=Meta(title=title or (text[slice(*norm.to_original(*meta.title_span))] if meta.title_span else None),
-                      published=meta.published, author=meta.author, source=meta.source, url=url),
-            records=[self._record(d, norm) for d in drafts],
-            mentions=[m for f in found if (m := self._mention(f, norm, text)) is not None])
+        with self._stage("normalise"):
+            norm = normalise(text)
+        with self._stage("metadata"):
+            meta = read_metadata(norm.text, self.rules, published=published)
+        with self._stage("sentences"):
+            body = sentences(norm.text, *meta.body)
+            title_sentence = None
+            if meta.title_span and meta.title_span[1] <= meta.body[0]:
+                title_sentence = Sentence(*meta.title_span, norm.text[meta.title_span[0]:meta.title_span[1]])
+                body = [title_sentence] + body
+        with self._stage("mentions"):
+            article = self.finder.in_article(norm.text, body, meta.anchor)
+        with self._stage("records"):
+            drafts = self.builder.build(norm.text, article, title_sentence, meta.anchor,
+                                        self._province(norm.text, meta.body[0]))
+        with self._stage("validate"):
+            return Document(
+                doc_id=doc_id,
+                meta=Meta(title=title or (text[slice(*norm.to_original(*meta.title_span))] if meta.title_span else None),
+                          published=meta.published, author=meta.author, source=meta.source, url=url),
+                records=[self._record(d, norm) for d in drafts],
+                mentions=[m for sm in article for f in sm.found if (m := self._mention(f, norm, text)) is not None])
 
     def _province(self, text: str, body_start: int) -> Optional[str]:
         match = _DATELINE_CODE.match(text[body_start:body_start + 40])

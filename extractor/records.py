@@ -11,10 +11,10 @@ from typing import Optional
 
 import regex
 
-from .mentions import Found, MentionFinder
+from .mentions import Found, SentenceMentions
 from .normalize import fold
 from .periods import TERM_RELATIVE, Bounds, whole_years
-from .rules import CueRule, Rules
+from .rules import CueRule, Level, Rules
 from .segment import Sentence
 
 _DELIMITER = regex.compile(r"[,;:()]|\s-\s|\btrong đó\b|\bgồm\b", regex.IGNORECASE)
@@ -69,9 +69,8 @@ class Context:
 
 
 class RecordBuilder:
-    def __init__(self, rules: Rules, finder: MentionFinder):
-        self.finder = finder
-        self.levels = set(finder.levels.values())
+    def __init__(self, rules: Rules):
+        self.levels = {level.text for level in rules.of(rules.units, Level)}
         self.markers = rules.marker_patterns
         self.cues = [(c, *(regex.compile(p, regex.IGNORECASE) if p else None for p in (c.left, c.right, c.before)))
                      for c in rules.cues]
@@ -163,31 +162,22 @@ class RecordBuilder:
         return self._clean_group(parts[-1]) if parts else None
 
     # ---- the article ----------------------------------------------------------------------
-    def build(self, text: str, sentences: list[Sentence], title: Optional[Sentence],
-              published: Optional[dt.date], province: Optional[str]) -> tuple[list[Draft], list[Found]]:
-        reference = _reference_year(text) if published is None else None
-        per_sentence = [(s, self.finder.find(s.text, published, reference)) for s in sentences]
-        for sentence, found in per_sentence:
-            for f in found:
-                self._shift(f, sentence.start)
-        places = {id(s): [self._shift(p, s.start) for p in self.finder.places(s.text)] for s, _ in per_sentence}
-        registry = sorted([f for _, found in per_sentence for f in found if f.label == "UNIT"]
-                          + [p for ps in places.values() for p in ps], key=lambda f: f.start)
+    def build(self, text: str, article: list[SentenceMentions], title: Optional[Sentence],
+              published: Optional[dt.date], province: Optional[str]) -> list[Draft]:
+        registry = sorted([f for m in article for f in m.found if f.label == "UNIT"]
+                          + [p for m in article for p in m.places], key=lambda f: f.start)
         if title is not None:
             registry += self._title_subjects(title)
         context = Context(text=text)
         drafts: list[Draft] = []
-        mentions: list[Found] = []
-        body = [(s, f) for s, f in per_sentence if title is None or s.start != title.start]
-        title_pair = next(((s, f) for s, f in per_sentence if title is not None and s.start == title.start), None)
-        for sentence, found in body:
-            drafts += self._sentence(sentence, found, places[id(sentence)], registry, context, province, published)
-            mentions += found
-        if title_pair is not None:
+        body = [m for m in article if title is None or m.sentence.start != title.start]
+        headline = next((m for m in article if title is not None and m.sentence.start == title.start), None)
+        for mentions in body:
+            drafts += self._sentence(mentions, registry, context, province, published)
+        if headline is not None:
             first_period = next((d.period for d in drafts if d.type == "admission"), None)
             title_context = Context(unit=context.unit, text=text)
-            title_drafts = self._sentence(title_pair[0], title_pair[1], places[id(title_pair[0])], registry,
-                                          title_context, province, published)
+            title_drafts = self._sentence(headline, registry, title_context, province, published)
             seen = [(m, v) for d in drafts for m, v in d.measures.items()]
             for draft in title_drafts:
                 for measure in [m for m, v in draft.measures.items() if _stated_in(m, v, draft.approx.get(m), seen)]:
@@ -195,8 +185,7 @@ class RecordBuilder:
                 if draft.type == "admission" and draft.period == (None, None) and first_period:
                     draft.period = first_period
             drafts += [d for d in title_drafts if d.measures]
-            mentions += title_pair[1]
-        return _dedupe(drafts), mentions
+        return _dedupe(drafts)
 
     @staticmethod
     def _title_subjects(title: Sentence) -> list[Found]:
@@ -208,16 +197,9 @@ class RecordBuilder:
         start = title.start + match.start("name")
         return [Found("PLACE", start, start + len(match["name"]), rest=match["name"], name=match["name"])]
 
-    @staticmethod
-    def _shift(found: Found, offset: int) -> Found:
-        """Sentence offsets to article offsets, value spans included."""
-        found.start, found.end = found.start + offset, found.end + offset
-        found.value_span = (found.value_span[0] + offset, found.value_span[1] + offset)
-        found.target_span = (found.target_span[0] + offset, found.target_span[1] + offset)
-        return found
-
-    def _sentence(self, sentence: Sentence, found: list[Found], places: list[Found], registry: list[Found],
-                  context: Context, province: Optional[str], published: Optional[dt.date]) -> list[Draft]:
+    def _sentence(self, mentions: SentenceMentions, registry: list[Found], context: Context,
+                  province: Optional[str], published: Optional[dt.date]) -> list[Draft]:
+        sentence, found, places = mentions.sentence, mentions.found, mentions.places
         text, base = sentence.text, sentence.start
         units = [f for f in found if f.label == "UNIT"]
         dates = [f for f in found if f.label == "DATE"]
@@ -439,13 +421,6 @@ class RecordBuilder:
 def _stated_in(measure: str, value: float, approx: Optional[str], facts: list[tuple[str, float]]) -> bool:
     """A headline figure the body states too; a hedged one ("hơn 19 nghìn") may round the body's."""
     return any(m == measure and (v == value or approx and abs(v - value) <= 0.1 * max(v, value)) for m, v in facts)
-
-
-def _reference_year(text: str) -> Optional[dt.date]:
-    """With no publication date, the year the article speaks of most (the latest on a tie) stands
-    in for it; the end of a term ("2020-2025") is not a year the article speaks of."""
-    years = [int(y) for y in regex.findall(r"(?<![\d,.]|(?:19|20)\d{2}[ ]*[-–][ ]*)(?:19|20)\d{2}(?![\d%]|[,.]\d)", text)]
-    return dt.date(max(years, key=lambda y: (years.count(y), y)), 12, 31) if years else None
 
 
 def _dedupe(drafts: list[Draft]) -> list[Draft]:
