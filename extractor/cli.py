@@ -1,106 +1,73 @@
-"""Command line: `extract` articles to JSON Lines, `evaluate` predictions against gold."""
+"""Command line: `extract` articles to JSON Lines or CSV, `evaluate` predictions against gold,
+`bench` the speed."""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from dataclasses import dataclass
+import time
+from collections import Counter
 from pathlib import Path
-from typing import Iterator, Optional, TextIO
+from typing import Iterable, Iterator, Optional, Union
 
+from tqdm import tqdm
+
+from . import bench
+from .batch import Options, cores, csv_error_row, error_line, finished, open_output, run
 from .evaluate import GoldError, format_report, load_documents, score
+from .inputs import Article, InputError, from_html, read_articles
 from .pipeline import Pipeline
-from .schema import Document
-
-MAX_CHARS = 2_000_000   # an article longer than this is not an article: refuse it, name it
-
-
-@dataclass
-class Article:
-    doc_id: str
-    text: str
-    published: Optional[str] = None
-    title: Optional[str] = None
-    url: Optional[str] = None
-
-
-class InputError(ValueError):
-    pass
-
-
-def _decode(path: Path, data: bytes) -> str:
-    if b"\x00" in data[:4096]:
-        raise InputError(f"{path}: binary file, not text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(f"{path}: not UTF-8 (byte {error.start}): {error.reason}") from None
-
-
-def _jsonl_articles(path: Path, text: str) -> Iterator[Article | InputError]:
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            doc_id = row.get("doc_id") or row.get("id")
-            if not isinstance(row.get("text"), str) or doc_id is None:
-                raise InputError(f"{path}:{number}: needs 'text' and 'id' or 'doc_id'")
-            yield Article(str(doc_id), row["text"], row.get("published"), row.get("title"), row.get("url"))
-        except json.JSONDecodeError as error:
-            yield InputError(f"{path}:{number}: bad JSON: {error.msg}")
-        except (InputError, AttributeError) as error:
-            yield error if isinstance(error, InputError) else InputError(f"{path}:{number}: not a JSON object")
-
-
-def read_articles(paths: list[Path]) -> Iterator[Article | InputError]:
-    """Articles of .txt files, folders of them and JSONL files; an unreadable one becomes an error."""
-    for path in paths:
-        files = sorted(p for p in path.rglob("*") if p.suffix in (".txt", ".jsonl")) if path.is_dir() else [path]
-        for file in files:
-            try:
-                data = file.read_bytes()
-                text = _decode(file, data)
-            except OSError as error:
-                yield InputError(f"{file}: cannot read: {error.strerror}")
-                continue
-            except InputError as error:
-                yield error
-                continue
-            if file.suffix == ".jsonl":
-                yield from _jsonl_articles(file, text)
-            elif len(text) > MAX_CHARS:
-                yield InputError(f"{file}: {len(text)} characters, more than {MAX_CHARS}: not an article")
-            else:
-                yield Article(file.stem, text)
-
 
 def _extract(args: argparse.Namespace) -> int:
-    pipeline = Pipeline()
-    out: TextIO = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
-    failures = documents = records = 0
+    output = Path(args.output) if args.output and args.output != "-" else None
+    errors = Path(args.errors) if args.errors else None
+    if args.resume and output is None:
+        print("extract: --resume needs the output file (-o FILE) of the run to finish", file=sys.stderr)
+        return 2
     try:
-        for item in read_articles([Path(p) for p in args.paths]):
-            if isinstance(item, InputError):
-                failures += 1
-                print(f"error: {item}", file=sys.stderr)
-                continue
-            try:
-                doc = pipeline.extract(item.text, item.doc_id, published=item.published, title=item.title,
-                                       url=item.url)
-            except Exception as error:  # one bad article must not stop the batch
-                failures += 1
-                print(f"error: {item.doc_id}: {type(error).__name__}: {error}", file=sys.stderr)
-                continue
-            out.write(doc.model_dump_json(exclude_none=False) + "\n")
-            out.flush()
-            documents += 1
-            records += len(doc.records)
+        done = (finished(output, args.format) | (finished(errors, "jsonl") if errors else set())) \
+            if args.resume else set()
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    totals = Counter()
+    started = time.perf_counter()
+    articles = _not_done(read_articles(args.paths), done, totals)
+    out = open_output(output, args.format, args.bom, append=args.resume)
+    error_out = errors.open("a" if args.resume else "w", encoding="utf-8") if errors else None
+    progress = tqdm(unit=" docs", file=sys.stderr, disable=not sys.stderr.isatty())
+    try:
+        for outcome in run(articles, Options(args.format, args.records_only), args.workers):
+            if outcome.error:
+                target = error_out or out
+                target.write(csv_error_row(outcome) if target is out and args.format == "csv" else error_line(outcome))
+                target.flush()
+                progress.write(f"error: {outcome.error['message']} ({outcome.error['stage']})", file=sys.stderr)
+                totals.update(["errors"])
+            else:
+                out.write(outcome.output)
+                out.flush()
+                totals.update({"documents": 1, "records": outcome.records, "facts": outcome.facts})
+            progress.update()
     finally:
-        if out is not sys.stdout:
-            out.close()
-    print(f"{documents} documents, {records} records, {failures} errors", file=sys.stderr)
-    return 1 if failures else 0
+        progress.close()
+        out.close()
+        if error_out:
+            error_out.close()
+    seconds = time.perf_counter() - started
+    done_now = totals["documents"] + totals["errors"]
+    print(f"{totals['documents']} documents, {totals['records']} records, {totals['facts']} facts, "
+          f"{totals['errors']} errors" + (f", {totals['skipped']} already done" if args.resume else "")
+          + f"; {seconds:.1f} s, {done_now / seconds:.1f} documents/s", file=sys.stderr)
+    return 1 if totals["errors"] else 0
+
+
+def _not_done(articles: Iterable[Union[Article, InputError]], done: set[str], totals: Counter) -> Iterator:
+    for article in articles:
+        if article.doc_id in done:
+            totals["skipped"] += 1
+        else:
+            yield article
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -112,12 +79,13 @@ def _evaluate(args: argparse.Namespace) -> int:
     elif corpus is not None:
         pipeline = Pipeline()
         predictions = {}
-        for item in read_articles([corpus]):
+        for item in read_articles([str(corpus)]):
             if isinstance(item, InputError):
                 errors.append(str(item))
             elif item.doc_id in gold:
                 try:
-                    predictions[item.doc_id] = pipeline.extract(item.text, item.doc_id)
+                    article = from_html(item) if item.html is not None else item
+                    predictions[item.doc_id] = pipeline.extract(article.text or "", item.doc_id)
                 except Exception as error:
                     errors.append(f"{item.doc_id}: {type(error).__name__}: {error}")
     else:
@@ -133,9 +101,17 @@ def _evaluate(args: argparse.Namespace) -> int:
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="extractor", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    extract = commands.add_parser("extract", help="articles (.txt, folders, .jsonl) to JSON Lines documents")
-    extract.add_argument("paths", nargs="+")
+    extract = commands.add_parser("extract", help="articles to JSON Lines documents or a CSV table of facts")
+    extract.add_argument("paths", nargs="+", help=".txt, .jsonl, .html files, folders, glob patterns, - for stdin")
     extract.add_argument("-o", "--output", help="output file (default: standard output)")
+    extract.add_argument("--format", choices=("jsonl", "csv"), default="jsonl",
+                         help="jsonl: one document per line; csv: one row per fact")
+    extract.add_argument("--records-only", action="store_true", help="JSON Lines without the mentions")
+    extract.add_argument("--bom", action="store_true", help="start the file with a UTF-8 BOM (for Excel)")
+    extract.add_argument("--errors", help="write error lines to this file instead of the output")
+    extract.add_argument("--resume", action="store_true",
+                         help="skip documents already in the output (and errors) file; append the rest")
+    extract.add_argument("-j", "--workers", type=int, default=cores(), help="worker processes (default: cores)")
     extract.set_defaults(run=_extract)
     evaluate = commands.add_parser("evaluate", help="score the pipeline or a prediction file against gold")
     evaluate.add_argument("--gold", required=True, help="folder of gold .json / .jsonl files")
@@ -143,6 +119,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     evaluate.add_argument("--pred", help="prediction file (.jsonl) to score instead of running the pipeline")
     evaluate.add_argument("--json", action="store_true", help="machine-readable report")
     evaluate.set_defaults(run=_evaluate)
+    commands.add_parser("bench", help="speed and memory benchmark (bench --help for its options)", add_help=False)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bench"]:
+        return bench.main(argv[1:])
     args = parser.parse_args(argv)
     try:
         return args.run(args)

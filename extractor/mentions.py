@@ -21,6 +21,11 @@ _PLACEHOLDERS = {
     "S": r"\s*[-/.]\s*", "Q": r"(?P<q>IV|I{1,3}|[1-4])",
     "N": r"(?P<n>\d{1,2}|mười (?:một|hai|lăm)|hai mươi|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)",
 }
+_TOKEN = regex.compile(r"\S+")
+_DOT_THOUSANDS = regex.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
+_COMMA_THOUSANDS = regex.compile(r"\d{1,3}(?:,\d{3})+")
+# A year, not the end of a term ("2020-2025") nor part of a number.
+_YEAR = regex.compile(r"(?<![\d,.]|(?:19|20)\d{2}[ ]*[-–][ ]*)(?:19|20)\d{2}(?![\d%]|[,.]\d)")
 _DIGITS = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[,.]\d+)?"
 _NAME_TOKEN = r"(?:\p{Lu}[\p{L}\p{M}]*(?:[-.&'/]\p{L}[\p{L}\p{M}]*)*|\d+[A-Za-z]?(?![,.]\d|[\d%]))"
 
@@ -70,21 +75,24 @@ class MentionFinder:
         self.scales = {s.text.lower(): s.factor for s in rules.of(numbers, Scale)}
         self.words = {w.text.lower(): w.value for w in rules.of(numbers, NumberWord)}
         self.nouns = {n.text.lower(): n for n in rules.of(numbers, CountNoun)}
-        hedge = f"(?P<hedge>{alternation(list(self.hedges))})[ ]+"
+        # The hedge before a number is read once the number is found: an optional word list at
+        # the head of a pattern is tried at every position, and costs five times the rest.
+        self.hedge_before = regex.compile(
+            rf"(?<![\p{{L}}\d.,/])(?P<hedge>{alternation(list(self.hedges))})[ ]+$", regex.IGNORECASE)
         scale = f"[ ]+(?P<scale>{alternation(list(self.scales))})"
         words = alternation(list(self.words))
         number = f"(?P<num>{_DIGITS}|(?:{words})(?:[ ]+(?:{words}))*)"
         noun = f"(?P<noun>{alternation(list(self.nouns))})"
         fraction = r"(?P<num>\d+)/(?P<den>\d+)(?![/\d])"
         self.count = regex.compile(
-            rf"(?<![\p{{L}}\d.,/])(?:{hedge})?(?:{fraction}(?:[ ]+{noun})?|{number}(?:{scale})?[ ]+{noun})(?!\p{{L}})",
+            rf"(?<![\p{{L}}\d.,/])(?:{fraction}(?:[ ]+{noun})?|{number}(?:{scale})?[ ]+{noun})(?!\p{{L}})",
             regex.IGNORECASE)
-        self.bare_number = regex.compile(rf"(?<![\p{{L}}\d.,/])(?:{hedge})?(?P<num>{_DIGITS})(?![\d%]|[.,]\d|[ ]*(?:%|phần trăm))",
+        self.bare_number = regex.compile(rf"(?<![\p{{L}}\d.,/])(?P<num>{_DIGITS})(?![\d%]|[.,]\d|[ ]*(?:%|phần trăm))",
                                          regex.IGNORECASE)
         self.implied = [(regex.compile(i.left, regex.IGNORECASE), i.noun) for i in rules.of(numbers, ImpliedNoun)]
         self.bare_fraction_cue = regex.compile(r"(?:kết nạp|phát triển)(?:\s+được)?\s*$", regex.IGNORECASE)
         self.percent = regex.compile(
-            rf"(?<![\p{{L}}\d.,])(?:{hedge})?(?P<num>{_DIGITS})[ ]*(?:%|phần trăm)", regex.IGNORECASE)
+            rf"(?<![\p{{L}}\d.,])(?P<num>{_DIGITS})[ ]*(?:%|phần trăm)", regex.IGNORECASE)
         self.period_rules = []
         for rule in rules.periods:
             pattern = rule.pattern
@@ -139,7 +147,7 @@ class MentionFinder:
         for match in self.unit.finditer(text):
             organ = self.organs[match["organ"].lower()]
             tokens = [(m.start() + match.start("tail"), m.end() + match.start("tail"))
-                      for m in regex.finditer(r"\S+", match["tail"])]
+                      for m in _TOKEN.finditer(match["tail"])]
             while tokens and text[tokens[-1][0]:tokens[-1][1]] in self.connectors:
                 tokens.pop()   # "Đảng bộ các ..." keeps "Đảng bộ"; a capitalised "Khối" is a name
             level = self.levels[match["level"].lower()] if match["level"] else organ.level
@@ -188,9 +196,9 @@ class MentionFinder:
     def number_value(self, surface: str, scale: Optional[str], integer: bool) -> Optional[float]:
         surface = surface.strip()
         if surface[0].isdigit():
-            if regex.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", surface):
+            if _DOT_THOUSANDS.fullmatch(surface):
                 surface = surface.replace(".", "")
-            elif integer and not scale and regex.fullmatch(r"\d{1,3}(?:,\d{3})+", surface):
+            elif integer and not scale and _COMMA_THOUSANDS.fullmatch(surface):
                 surface = surface.replace(",", "")   # "112,900 Đảng viên": comma used as thousands
             value = float(surface.replace(",", "."))
         else:
@@ -211,6 +219,11 @@ class MentionFinder:
                 total += value
         return float(total) if total else None
 
+    def _hedged(self, text: str, start: int) -> tuple[int, Optional[str]]:
+        """Where a number's mention starts, taking in a hedge just before it ("hơn 50"), and the hedge."""
+        match = self.hedge_before.search(text, max(0, start - 24), start)
+        return (match.start(), self.hedges[match["hedge"].lower()]) if match else (start, None)
+
     def counts(self, text: str, taken: list[tuple[int, int]]) -> list[Found]:
         found = []
         for match in self.count.finditer(text):
@@ -219,14 +232,15 @@ class MentionFinder:
             noun = self.nouns.get((match["noun"] or "").lower())
             if match["den"] is None and noun is None:
                 continue
-            if match["den"] is not None and noun is None and not self.bare_fraction_cue.search(text[:match.start()]):
+            start, approx = self._hedged(text, match.start())
+            if match["den"] is not None and noun is None and not self.bare_fraction_cue.search(text[:start]):
                 continue   # "19/5" without a cue is a date, not admitted/target
             value = self.number_value(match["num"], match["scale"], integer=True)
             if value is None:
                 continue
             found.append(Found(
-                "COUNT", match.start(), match.end(), value=round(value), value_span=match.span("num"),
-                approx=self.hedges.get((match["hedge"] or "").lower()), noun=match["noun"],
+                "COUNT", start, match.end(), value=round(value), value_span=match.span("num"),
+                approx=approx, noun=match["noun"],
                 people=noun.people if noun else True, group_noun=noun.group if noun else False,
                 fraction_target=int(match["den"]) if match["den"] else None,
                 target_span=match.span("den") if match["den"] else (0, 0)))
@@ -235,20 +249,23 @@ class MentionFinder:
     def _implied_counts(self, text: str, taken: list[tuple[int, int]]) -> list[Found]:
         found = []
         for match in self.bare_number.finditer(text):
-            if any(s < match.end() and match.start() < e for s, e in taken):
+            start, approx = self._hedged(text, match.start())
+            if any(s < match.end() and start < e for s, e in taken):
                 continue
-            noun = next((n for left, n in self.implied if left.search(text[max(0, match.start() - 80):match.start()])), None)
+            noun = next((n for left, n in self.implied if left.search(text[max(0, start - 80):start])), None)
             if noun is not None:
-                found.append(Found("COUNT", match.start(), match.end(), value=round(self.number_value(match["num"], None, True)),
-                                   value_span=match.span("num"), approx=self.hedges.get((match["hedge"] or "").lower()),
-                                   noun=noun, people=True))
+                found.append(Found("COUNT", start, match.end(), value=round(self.number_value(match["num"], None, True)),
+                                   value_span=match.span("num"), approx=approx, noun=noun, people=True))
         return found
 
     def percents(self, text: str, taken: list[tuple[int, int]]) -> list[Found]:
-        return [Found("PERCENT", m.start(), m.end(), value=self.number_value(m["num"], None, integer=False),
-                      value_span=m.span("num"), approx=self.hedges.get((m["hedge"] or "").lower()))
-                for m in self.percent.finditer(text)
-                if not any(s < m.end() and m.start() < e for s, e in taken)]
+        found = []
+        for match in self.percent.finditer(text):
+            start, approx = self._hedged(text, match.start())
+            if not any(s < match.end() and start < e for s, e in taken):
+                found.append(Found("PERCENT", start, match.end(), value=self.number_value(match["num"], None, False),
+                                   value_span=match.span("num"), approx=approx))
+        return found
 
     def in_article(self, text: str, sentences: list[Sentence], published: Optional[dt.date]) -> list[SentenceMentions]:
         reference = reference_year(text) if published is None else None
@@ -266,7 +283,7 @@ class MentionFinder:
 def reference_year(text: str) -> Optional[dt.date]:
     """With no publication date, the year the article speaks of most (the latest on a tie) stands
     in for it; the end of a term ("2020-2025") is not a year the article speaks of."""
-    years = [int(y) for y in regex.findall(r"(?<![\d,.]|(?:19|20)\d{2}[ ]*[-–][ ]*)(?:19|20)\d{2}(?![\d%]|[,.]\d)", text)]
+    years = [int(y) for y in _YEAR.findall(text)]
     return dt.date(max(years, key=lambda y: (years.count(y), y)), 12, 31) if years else None
 
 

@@ -5,8 +5,10 @@ original article's offsets with `Normalised.to_original`.
 """
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
+from typing import Sequence
 
 import regex
 
@@ -21,6 +23,8 @@ _CHAR_MAP = str.maketrans({
 # Old tone placement ("hoá", "uỷ") moved to the new one ("hóa", "ủy") at a syllable end,
 # so that rules are written once. "qu" is a consonant, so "quý" stays as it is.
 _TONES = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
+_NOT_WORD = regex.compile(r"[^\p{L}\p{N}]+")
+_GRAPHEME = regex.compile(r"\X")
 _OLD_TONE = regex.compile(r"(?<![qQ])([oOuU])([àáảãạèéẻẽẹỳýỷỹỵÀÁẢÃẠÈÉẺẼẸỲÝỶỸỴ])(?!\p{L})")
 
 
@@ -34,7 +38,7 @@ def _move_tone(match: regex.Match) -> str:
 @dataclass(frozen=True)
 class Normalised:
     text: str
-    offsets: tuple[int, ...]   # offsets[i] = index in the original of normalised char i; one extra at the end
+    offsets: Sequence[int]   # offsets[i] = index in the original of normalised char i; one extra at the end
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Original span of the normalised span [start, end)."""
@@ -44,22 +48,30 @@ class Normalised:
 
 
 def normalise(original: str) -> Normalised:
+    composed, offsets = _nfc(original)
+    # Both replacements keep the length, so the offset map stays as it is.
+    text = _OLD_TONE.sub(_move_tone, composed.translate(_CHAR_MAP))
+    return Normalised(text, offsets)
+
+
+def _nfc(original: str) -> tuple[str, Sequence[int]]:
+    if unicodedata.is_normalized("NFC", original):   # most articles: nothing moves
+        return original, range(len(original) + 1)
     chars: list[str] = []
     offsets: list[int] = []
     # NFC one grapheme cluster at a time keeps the map exact when combining marks merge.
-    for cluster in regex.finditer(r"\X", original):
+    for cluster in _GRAPHEME.finditer(original):
         composed = unicodedata.normalize("NFC", cluster.group())
         chars.extend(composed)
         offsets.extend([cluster.start()] * len(composed))
-    text = "".join(chars).translate(_CHAR_MAP)
-    text = _OLD_TONE.sub(_move_tone, text)
     offsets.append(len(original))
-    return Normalised(text, tuple(offsets))
+    return "".join(chars), tuple(offsets)
 
 
+@functools.lru_cache(maxsize=65536)   # names and groups come back again and again
 def fold(text: str) -> str:
     """Canonical form for comparing names and groups: NFC, lower case, no diacritics,
     "Ð" read as "Đ", punctuation and whitespace folded (RECORDS.md section 5)."""
     text = unicodedata.normalize("NFD", text.translate(_CHAR_MAP).lower())
     text = "".join(c for c in text if not unicodedata.combining(c)).replace("đ", "d")
-    return " ".join(regex.sub(r"[^\p{L}\p{N}]+", " ", text).split())
+    return " ".join(_NOT_WORD.sub(" ", text).split())

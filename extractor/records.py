@@ -35,6 +35,12 @@ _LIST_ITEM = regex.compile(r"^[ ]*(?:là|trong|ở)[ ]+(?P<g>[^;().:]*?)[ ,]*(?=
 _MEMBERS_GROUP_AFTER = regex.compile(r"^[ ]*(?:(?:là|(?:đang[ ]+)?(?:làm việc|công tác)[ ]+(?:trong|tại|ở))[ ]+|(?=nữ\b))",
                                      regex.IGNORECASE)
 _SHARE_FOLLOWS = regex.compile(r"^[^.;()]{0,60}?,?[ ]*\(?chiếm\b", regex.IGNORECASE)
+_TITLE_SUBJECT = regex.compile(
+    r"^(?:\d+ tháng[^:]*:\s*)?(?P<name>\p{Lu}[\p{Ll}\p{M}]+(?:[ ]+\p{Lu}[\p{Ll}\p{M}]+){1,3})(?:[ ]*:|[ ]+(?:đạt|kết nạp|phát triển|vượt))")
+_HAS = regex.compile(r"\bcó\b")
+_RAISED_TOTAL_OF = regex.compile(r"tổng số (?:đảng viên|ĐV)[ ]+(?:là[ ]+)?(?P<g>.*?)[ ]+lên[ ]*$", regex.IGNORECASE)
+_NOT_A_GROUP_START = regex.compile(r"^(?:trong|của|toàn|cả)\b", regex.IGNORECASE)
+_NOW = regex.compile(r"\bhiện(?: nay)?\b|đến nay", regex.IGNORECASE)
 _PEOPLE_NOUN_MEMBERS = {"đảng viên", "đv", "đồng chí"}
 
 
@@ -191,7 +197,7 @@ class RecordBuilder:
     def _title_subjects(title: Sentence) -> list[Found]:
         """A headline's bare subject ("Hiệp Hòa: ...", "Bình Xuyên đạt ..."): the place the
         article is about, to name "toàn huyện" / "Đảng bộ huyện" when the body never does."""
-        match = regex.match(r"^(?:\d+ tháng[^:]*:\s*)?(?P<name>\p{Lu}[\p{Ll}\p{M}]+(?:[ ]+\p{Lu}[\p{Ll}\p{M}]+){1,3})(?:[ ]*:|[ ]+(?:đạt|kết nạp|phát triển|vượt))", title.text)
+        match = _TITLE_SUBJECT.match(title.text)
         if not match:
             return []
         start = title.start + match.start("name")
@@ -240,7 +246,7 @@ class RecordBuilder:
             if measure is None and value.label == "COUNT":
                 if admission_before or breakdown_sentence:
                     measure = "admitted"
-                elif regex.search(r"\bcó\b", before) and (value.noun or "").lower() in _PEOPLE_NOUN_MEMBERS:
+                elif _HAS.search(before) and (value.noun or "").lower() in _PEOPLE_NOUN_MEMBERS:
                     measure = "members"
             # a date between two percents ("(năm 2005 là 2,11%)") starts a comparison, not a list item
             dated = any(left_start <= d.start < value.start for d in dates)
@@ -387,11 +393,11 @@ class RecordBuilder:
         return own[-1].bounds if own else whole_years(period)
 
     def _members_group(self, left: str) -> Optional[str]:
-        match = regex.search(r"tổng số (?:đảng viên|ĐV)[ ]+(?:là[ ]+)?(?P<g>.*?)[ ]+lên[ ]*$", left, regex.IGNORECASE)
+        match = _RAISED_TOTAL_OF.search(left)
         if not match:
             return None
         group = match["g"]
-        if regex.match(r"^(?:trong|của|toàn|cả)\b", group, regex.IGNORECASE):
+        if _NOT_A_GROUP_START.match(group):
             return None
         return self._clean_group(group)
 
@@ -400,7 +406,7 @@ class RecordBuilder:
         stated = [d for d in dates if d.end <= value.start and d.rule in ("year_to_day", "day") and d.bounds[1]]
         if stated:
             return stated[-1].bounds[1]
-        if published and regex.search(r"\bhiện(?: nay)?\b|đến nay", before, regex.IGNORECASE):
+        if published and _NOW.search(before):
             return published.isoformat()
         return None
 

@@ -118,3 +118,4 @@ class Document(Loose):
     records: list[Record] = []
     mentions: list[Mention] = []
     notes: Optional[str] = None
+    text: Optional[str] = None   # the text offsets point into, written when it is no file of the user's (HTML)

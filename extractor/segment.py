@@ -1,8 +1,8 @@
-"""Stage 3: sentences, with offsets; words only where a sentence can hold a fact.
+"""Stage 3: sentences, with exact offsets.
 
 Sentences come from a rule (line breaks and sentence-final punctuation, not after
-abbreviations such as "TP." or initials), which keeps exact offsets. Word segmentation
-(underthesea) is costly, so `words` runs only on the sentences that hold a value.
+abbreviations such as "TP." or initials). No stage needs words: the mention and record
+rules read characters, so word segmentation (underthesea) is not on the path at all.
 """
 from __future__ import annotations
 

@@ -1,0 +1,217 @@
+"""Batches: articles through the pipeline in worker processes, in input order, streamed to
+JSON Lines or CSV. Each worker loads the rules once; at most a few chunks per worker are in
+flight, so memory stays flat however many articles come. Every document is flushed as it
+is written, so a killed run loses only the documents in flight, and `resume` finishes it.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import os
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Optional, TextIO, Union
+
+from .inputs import Article, InputError, from_html
+from .pipeline import Pipeline, StageError
+from .schema import Document
+
+CSV_COLUMNS = ["doc_id", "unit", "kind", "level", "period_start", "period_end", "as_of", "group", "measure",
+               "value", "approx", "evidence", "value_start", "value_end", "error"]
+_CHUNK = 8               # articles per task: enough to hide the cost of a task, small enough to keep order cheap
+_IN_FLIGHT_PER_WORKER = 4
+_FORMULA_START = ("=", "+", "-", "@")   # a spreadsheet would run such a cell as a formula
+
+
+@dataclass(frozen=True)
+class Options:
+    format: str = "jsonl"        # "jsonl" or "csv"
+    records_only: bool = False   # JSON Lines without mentions
+
+
+@dataclass
+class Outcome:
+    """One article's result: its formatted output, or the error that stopped it."""
+    doc_id: str
+    output: str = ""
+    records: int = 0
+    facts: int = 0
+    error: Optional[dict] = None     # {"stage", "message"}
+
+
+def cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+# ---- one article ------------------------------------------------------------------------
+_worker: Optional[tuple[Pipeline, Options]] = None
+
+
+def _start_worker(options: Options) -> None:
+    global _worker
+    _worker = (Pipeline(), options)
+
+
+def process(item: Union[Article, InputError]) -> Outcome:
+    assert _worker is not None, "call _start_worker first"
+    pipeline, options = _worker
+    if isinstance(item, InputError):
+        return Outcome(item.doc_id, error={"stage": "read", "message": str(item)})
+    try:
+        article = from_html(item) if item.html is not None else item
+    except Exception as error:  # a page the HTML reader chokes on must not stop the batch
+        message = str(error) if isinstance(error, InputError) else f"{type(error).__name__}: {error}"
+        return Outcome(item.doc_id, error={"stage": "html", "message": message})
+    try:
+        doc = pipeline.extract(article.text or "", article.doc_id, published=article.published,
+                               title=article.title, url=article.url)
+    except StageError as error:
+        return Outcome(item.doc_id, error={"stage": error.stage, "message": str(error)})
+    if item.html is not None:
+        doc.text = article.text   # offsets point into the text taken out of the page: keep it
+    facts = sum(len(r.measures()) for r in doc.records)
+    text = article.text or ""
+    output = csv_rows(doc, text) if options.format == "csv" else jsonl_line(doc, options.records_only)
+    return Outcome(doc.doc_id, output, len(doc.records), facts)
+
+
+def _process_chunk(items: list[Union[Article, InputError]]) -> list[Outcome]:
+    return [process(item) for item in items]
+
+
+def run(items: Iterable[Union[Article, InputError]], options: Options, workers: int) -> Iterator[Outcome]:
+    """Outcomes in input order, from `workers` processes (in this one when workers is 1, or
+    when the batch is too small to repay starting them)."""
+    items = iter(items)
+    first = list(itertools.islice(items, workers * _CHUNK))
+    if workers <= 1 or len(first) < workers * _CHUNK:
+        _start_worker(options)
+        yield from map(process, itertools.chain(first, items))
+        return
+    items = itertools.chain(first, items)
+    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(options,)) as pool:
+        pending: deque = deque()
+        for chunk in _chunks(items, _CHUNK):
+            pending.append(pool.submit(_process_chunk, chunk))
+            if len(pending) >= workers * _IN_FLIGHT_PER_WORKER:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+# ---- formats ----------------------------------------------------------------------------
+def jsonl_line(doc: Document, records_only: bool = False) -> str:
+    leave_out = {"notes"} | ({"mentions"} if records_only else set()) | ({"text"} if doc.text is None else set())
+    return doc.model_dump_json(exclude=leave_out) + "\n"
+
+
+def error_line(outcome: Outcome) -> str:
+    return json.dumps({"doc_id": outcome.doc_id, "error": outcome.error}, ensure_ascii=False) + "\n"
+
+
+def csv_rows(doc: Document, text: str) -> str:
+    """One row per fact; a document with no fact gets one row with its doc_id alone, so that
+    every document read is in the table (and `resume` knows it is done)."""
+    rows = []
+    for record in doc.records:
+        evidence = record.evidence
+        sentence = text[evidence.start:evidence.end].replace("\r", " ").replace("\n", " ") \
+            if not isinstance(evidence, str) else evidence
+        for measure, value in record.measures().items():
+            span = evidence.spans.get(measure, ("", "")) if not isinstance(evidence, str) else ("", "")
+            period = record.period
+            rows.append([doc.doc_id, record.unit.name, record.unit.kind, record.unit.level,
+                         period.start if period else None, period.end if period else None, record.as_of,
+                         record.group, measure, value, record.approx.get(measure), sentence, *span, None])
+    return _csv_text(rows or [[doc.doc_id]])
+
+
+def csv_error_row(outcome: Outcome) -> str:
+    error = outcome.error or {}
+    return _csv_text([[outcome.doc_id] + [None] * 13 + [f"{error.get('stage')}: {error.get('message')}"]])
+
+
+def csv_header() -> str:
+    return _csv_text([CSV_COLUMNS])
+
+
+def _csv_text(rows: list[list]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for doc_id, *cells in rows:
+        writer.writerow([doc_id] + ["'" + c if isinstance(c, str) and c.startswith(_FORMULA_START) else c
+                                    for c in cells])
+    return buffer.getvalue()
+
+
+# ---- resume -----------------------------------------------------------------------------
+def finished(path: Path, format: str) -> set[str]:
+    """The doc_ids an earlier run wrote to `path`. The last document in the file may have been
+    cut off by the kill: its lines are removed, and it is done again."""
+    if not path.exists() or path.stat().st_size == 0:
+        return set()
+    done: set[str] = set()
+    last_id, last_start, position = None, 0, 0
+    with path.open("rb") as lines:
+        for number, line in enumerate(lines, 1):
+            start, position = position, position + len(line)
+            doc_id = _doc_id_of(line, format, number)
+            if doc_id is None:           # the CSV header
+                continue
+            if doc_id is _CUT_OFF:
+                if position < path.stat().st_size:
+                    raise ValueError(f"{path}:{number}: not a line this program writes; not resuming from it")
+                break
+            if doc_id != last_id:
+                if last_id is not None:
+                    done.add(last_id)
+                last_id, last_start = doc_id, start
+    with path.open("r+b") as file:
+        file.truncate(last_start)
+    return done
+
+
+_CUT_OFF = "\0cut off"
+
+
+def _doc_id_of(line: bytes, format: str, number: int) -> Optional[str]:
+    if not line.endswith(b"\n"):
+        return _CUT_OFF
+    try:
+        text = line.decode("utf-8-sig")
+        if format == "csv":
+            first = next(csv.reader([text]))[0]
+            return None if number == 1 and first == CSV_COLUMNS[0] else first
+        return str(json.loads(text)["doc_id"])
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, IndexError, csv.Error):
+        return _CUT_OFF
+
+
+def open_output(path: Optional[Path], format: str, bom: bool, append: bool) -> TextIO:
+    """The output file (standard output when no path), with the CSV header when it is new."""
+    if path is None:
+        stream = open(1, "w", encoding="utf-8", newline="", closefd=False)
+    else:
+        fresh = not append or not path.exists() or path.stat().st_size == 0
+        encoding = "utf-8-sig" if bom and fresh else "utf-8"
+        stream = path.open("w" if fresh else "a", encoding=encoding, newline="")
+        if not fresh:
+            return stream
+    if format == "csv":
+        stream.write(csv_header())
+    return stream

@@ -1,0 +1,148 @@
+"""The speed and memory benchmark: `python -m extractor bench`.
+
+One run reports, over N articles cycled from a corpus folder: documents/s and chars/s per
+stage and end to end (one core), articles/s at the corpus's median length, the batch runner
+at -j 1 and -j N, the same texts through `underthesea.word_tokenize` alone as the yardstick,
+and peak RSS of whole batch runs at two sizes (each in a fresh process).
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+from .batch import Options, cores, run
+from .inputs import Article
+from .pipeline import STAGES, Pipeline
+
+
+def corpus_texts(folder: Path) -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
+    if not texts:
+        raise SystemExit(f"bench: no .txt articles in {folder}")
+    return texts
+
+
+def cycled(texts: list[str], n: int) -> Iterator[Article]:
+    for i, text in zip(range(n), itertools.cycle(texts)):
+        yield Article(f"bench{i}", text=text)
+
+
+def _rate(docs: int, chars: int, seconds: float) -> dict:
+    return {"seconds": round(seconds, 3), "docs_per_s": round(docs / seconds, 1),
+            "chars_per_s": round(chars / seconds)}
+
+
+def per_stage(texts: list[str], n: int) -> dict:
+    """The pipeline alone, in this process: each stage's share and the whole."""
+    pipeline = Pipeline()
+    articles = list(cycled(texts, n))
+    chars = sum(len(a.text or "") for a in articles)
+    started = time.perf_counter()
+    for article in articles:
+        pipeline.extract(article.text or "", article.doc_id)
+    report = {stage: _rate(n, chars, seconds) for stage, seconds in pipeline.seconds.items()}
+    report["end_to_end"] = _rate(n, chars, time.perf_counter() - started)
+    return report
+
+
+def median_length(texts: list[str], n: int) -> dict:
+    """Articles within a quarter of the median length, end to end on one core."""
+    median = statistics.median(len(t) for t in texts)
+    typical = [t for t in texts if abs(len(t) - median) <= median / 4]
+    return {"median_chars": int(median), "articles": len(typical), **per_stage(typical, n)["end_to_end"]}
+
+
+def batch(texts: list[str], n: int, workers: int) -> dict:
+    """The batch runner as `extract` uses it: reading, the pipeline, formatting, ordering."""
+    chars = sum(len(a.text or "") for a in cycled(texts, n))
+    started = time.perf_counter()
+    for _ in run(cycled(texts, n), Options(), workers):
+        pass
+    return {"workers": workers, **_rate(n, chars, time.perf_counter() - started)}
+
+
+def yardstick(texts: list[str], n: int) -> dict:
+    from underthesea import word_tokenize
+    articles = [a.text or "" for a in cycled(texts, n)]
+    word_tokenize(articles[0])     # its model loads on first use: not part of the rate
+    started = time.perf_counter()
+    for text in articles:
+        word_tokenize(text)
+    return _rate(n, sum(map(len, articles)), time.perf_counter() - started)
+
+
+def peak_rss(corpus: Path, n: int, workers: int) -> dict:
+    """A whole batch of n articles in a fresh process; its peak resident memory in MB."""
+    command = [sys.executable, "-m", "extractor", "bench", "--corpus", str(corpus), "-n", str(n),
+               "--rss-child", "--workers", str(workers)]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    return {"documents": n, **json.loads(result.stdout)}
+
+
+def _rss_child(texts: list[str], n: int, workers: int) -> None:
+    for _ in run(cycled(texts, n), Options(), workers):
+        pass
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps({"peak_rss_mb": round(own, 1), "peak_rss_worker_mb": round(child, 1)}))
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="extractor bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", default="corpus", help="folder of .txt articles (default: corpus)")
+    parser.add_argument("-n", type=int, default=1000, help="articles per measurement (default: 1000)")
+    parser.add_argument("--workers", type=int, default=cores(), help="workers for the parallel run")
+    parser.add_argument("--rss", default="1000,10000", help="batch sizes whose peak RSS is compared")
+    parser.add_argument("--rss-child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    texts = corpus_texts(Path(args.corpus))
+    if args.rss_child:
+        _rss_child(texts, args.n, args.workers)
+        return 0
+    report: dict = {"corpus": {"folder": args.corpus, "articles": len(texts),
+                               "chars": sum(map(len, texts)), "cycled_to": args.n}}
+    report["stages"] = per_stage(texts, args.n)
+    report["median_length"] = median_length(texts, args.n)
+    report["word_tokenize"] = yardstick(texts, args.n)
+    report["ratio_to_word_tokenize"] = round(report["stages"]["end_to_end"]["chars_per_s"]
+                                             / report["word_tokenize"]["chars_per_s"], 2)
+    one, many = batch(texts, args.n, 1), batch(texts, args.n, args.workers)
+    report["batch"] = {"one": one, "many": many, "speedup": round(many["docs_per_s"] / one["docs_per_s"], 2)}
+    sizes = [int(s) for s in args.rss.split(",")]
+    report["peak_rss"] = [peak_rss(Path(args.corpus), size, 1) for size in sizes]
+    first, last = report["peak_rss"][0]["peak_rss_mb"], report["peak_rss"][-1]["peak_rss_mb"]
+    report["peak_rss_growth"] = round(last / first - 1, 3)
+    print(format_report(report))
+    print(json.dumps(report, ensure_ascii=False), file=sys.stderr)
+    return 0
+
+
+def format_report(report: dict) -> str:
+    corpus = report["corpus"]
+    lines = [f"corpus: {corpus['articles']} articles from {corpus['folder']}/, {corpus['chars']} chars, "
+             f"cycled to {corpus['cycled_to']} per measurement", "",
+             f"{'stage (one core)':<22}{'docs/s':>10}{'chars/s':>12}"]
+    for stage in (*STAGES, "end_to_end"):
+        rate = report["stages"][stage]
+        lines.append(f"{stage:<22}{rate['docs_per_s']:>10.1f}{rate['chars_per_s']:>12,}")
+    typical, tokenize, batch_ = report["median_length"], report["word_tokenize"], report["batch"]
+    lines += ["",
+              f"median length ({typical['median_chars']} chars, {typical['articles']} articles within 25%): "
+              f"{typical['docs_per_s']:.1f} articles/s on one core",
+              f"underthesea.word_tokenize alone: {tokenize['docs_per_s']:.1f} docs/s, {tokenize['chars_per_s']:,} chars/s; "
+              f"pipeline end to end is {report['ratio_to_word_tokenize']}x that",
+              f"batch runner: -j 1 {batch_['one']['docs_per_s']:.1f} docs/s, -j {batch_['many']['workers']} "
+              f"{batch_['many']['docs_per_s']:.1f} docs/s: {batch_['speedup']}x",
+              "peak RSS (-j 1, whole run): " + ", ".join(f"{r['documents']} docs {r['peak_rss_mb']:.0f} MB"
+                                                         for r in report["peak_rss"])
+              + f"; growth {report['peak_rss_growth']:+.1%}"]
+    return "\n".join(lines)

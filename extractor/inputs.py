@@ -1,0 +1,178 @@
+"""Stage 0: articles from what an analyst has: .txt files, folders, glob patterns, standard
+input, JSON Lines and saved HTML pages. Reading is lazy, one article at a time, so a batch
+of millions never sits in memory; anything unreadable becomes an `InputError` that names
+the file and the line, in its place in the stream.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Iterable, Iterator, Optional, Union
+
+MAX_CHARS = 2_000_000   # an article longer than this is not an article: refuse it, name it
+TEXT, JSONL, HTML = {".txt"}, {".jsonl"}, {".html", ".htm"}
+_GLOB_CHARS = set("*?[")
+
+
+@dataclass
+class Article:
+    """One article to extract from: its text, or the HTML page it is still inside."""
+    doc_id: str
+    text: Optional[str] = None
+    html: Optional[Union[str, bytes]] = None
+    published: Optional[str] = None
+    title: Optional[str] = None
+    url: Optional[str] = None
+
+
+class InputError(ValueError):
+    """An article that cannot be read; `doc_id` is its name, or FILE:LINE when it has none."""
+
+    def __init__(self, doc_id: str, message: str):
+        super().__init__(message)
+        self.doc_id = doc_id
+
+
+def read_articles(sources: Iterable[str], stdin: Optional[BinaryIO] = None) -> Iterator[Union[Article, InputError]]:
+    """Files, folders (recursively: .txt, .jsonl, .html), glob patterns and "-" for standard input."""
+    for source in sources:
+        if source == "-":
+            yield from _read_stream(stdin if stdin is not None else sys.stdin.buffer)
+            continue
+        path = Path(source)
+        if path.is_dir():
+            files: Iterable[Path] = _walk(path)
+        elif path.exists():
+            files = [path]
+        elif _GLOB_CHARS & set(source):
+            files = [Path(p) for p in sorted(glob.iglob(source, recursive=True)) if Path(p).is_file()]
+            if not files:
+                yield InputError(source, f"{source}: no file matches this pattern")
+        else:
+            yield InputError(source, f"{source}: no such file or folder")
+            continue
+        for file in files:
+            yield from _read_file(file)
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """The articles under a folder in a stable order, one directory listing at a time."""
+    for root, dirs, names in os.walk(folder):
+        dirs.sort()
+        for name in sorted(names):
+            if Path(name).suffix.lower() in TEXT | JSONL | HTML:
+                yield Path(root) / name
+
+
+def _read_file(path: Path) -> Iterator[Union[Article, InputError]]:
+    suffix = path.suffix.lower()
+    try:
+        if suffix in JSONL:
+            with path.open("rb") as lines:
+                yield from _jsonl_articles(lines, str(path))
+            return
+        if path.stat().st_size > 4 * MAX_CHARS:
+            raise InputError(path.stem, f"{path}: {path.stat().st_size} bytes, more than an article: refused")
+        data = path.read_bytes()
+    except OSError as error:
+        yield InputError(path.stem, f"{path}: cannot read: {error.strerror}")
+        return
+    except InputError as error:
+        yield error
+        return
+    if suffix in HTML:    # the page declares its own encoding: the HTML reader decodes it
+        yield _binary_error(path.stem, str(path), data) or Article(path.stem, html=data)
+    else:
+        yield _text_article(path.stem, str(path), data)
+
+
+def _read_stream(stream: BinaryIO) -> Iterator[Union[Article, InputError]]:
+    """Standard input holds JSON Lines, an HTML page or one plain-text article."""
+    head = stream.peek(64)[:64] if hasattr(stream, "peek") else b""
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:15].lower()
+    if start.startswith(b"{"):
+        yield from _jsonl_articles(stream, "<stdin>")
+        return
+    data = stream.read()
+    if start.startswith((b"<!doctype html", b"<html")):
+        yield Article("stdin", html=data)
+    else:
+        yield _text_article("stdin", "<stdin>", data)
+
+
+def _binary_error(doc_id: str, where: str, data: bytes) -> Optional[InputError]:
+    return InputError(doc_id, f"{where}: binary file, not text") if b"\x00" in data[:4096] else None
+
+
+def _text_article(doc_id: str, where: str, data: bytes) -> Union[Article, InputError]:
+    error = _binary_error(doc_id, where, data)
+    if error:
+        return error
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return InputError(doc_id, f"{where}: not UTF-8 (byte {error.start}): {error.reason}")
+    if len(text) > MAX_CHARS:
+        return InputError(doc_id, f"{where}: {len(text)} characters, more than {MAX_CHARS}: not an article")
+    return Article(doc_id, text=text)
+
+
+def _jsonl_articles(lines: Iterable[bytes], where: str) -> Iterator[Union[Article, InputError]]:
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            try:
+                yield _jsonl_article(line, f"{where}:{number}")
+            except InputError as error:
+                yield error
+
+
+def _jsonl_article(line: bytes, where: str) -> Article:
+    """One line: {"id" or "doc_id", "text" or "html", "url"?, "published"?, "title"?}."""
+    try:
+        row = json.loads(line.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise InputError(where, f"{where}: not UTF-8 (byte {error.start})") from None
+    except json.JSONDecodeError as error:
+        raise InputError(where, f"{where}: bad JSON: {error.msg} (column {error.colno})") from None
+    if not isinstance(row, dict):
+        raise InputError(where, f"{where}: not a JSON object")
+    doc_id = row.get("doc_id", row.get("id"))
+    if not isinstance(doc_id, (str, int)) or str(doc_id) == "":
+        raise InputError(where, f"{where}: needs 'id' or 'doc_id'")
+    doc_id = str(doc_id)
+    text, html = row.get("text"), row.get("html")
+    if not isinstance(text, str) and not isinstance(html, str):
+        raise InputError(doc_id, f"{where}: needs 'text' or 'html' (a string)")
+    body = text if isinstance(text, str) else html
+    if len(body) > MAX_CHARS * (1 if body is text else 5):   # a page carries markup around its text
+        raise InputError(doc_id, f"{where}: {len(body)} characters: not an article")
+    for field in ("published", "title", "url"):
+        if row.get(field) is not None and not isinstance(row[field], str):
+            raise InputError(doc_id, f"{where}: '{field}' must be a string")
+    if row.get("published"):
+        try:
+            dt.datetime.fromisoformat(row["published"])
+        except ValueError:
+            raise InputError(doc_id, f"{where}: 'published' is not an ISO date: {row['published']!r}") from None
+    return Article(doc_id, text if isinstance(text, str) else None, None if isinstance(text, str) else html,
+                   row.get("published") or None, row.get("title"), row.get("url"))
+
+
+def from_html(article: Article) -> Article:
+    """The article inside a saved page: body text, title, date and address, by trafilatura
+    (htmldate for the date). A date or title given with the page wins over the page's own."""
+    import trafilatura   # imported here: only HTML input pays for it
+
+    page = trafilatura.bare_extraction(article.html, url=article.url, with_metadata=True, include_comments=False)
+    if page is None or not page.text:
+        raise InputError(article.doc_id, f"{article.doc_id}: no article text found in the HTML page")
+    title = article.title or page.title
+    body = page.text.replace("\n", "\n\n")    # one line per block: paragraphs, as in scraped text
+    text = f"{title}\n\n{body}" if title and not body.startswith(title) else body
+    return Article(article.doc_id, text=text, published=article.published or page.date, title=title,
+                   url=article.url or page.url)
