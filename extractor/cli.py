@@ -32,7 +32,8 @@ def _extract(args: argparse.Namespace) -> int:
         return 1
     totals = Counter()
     started = time.perf_counter()
-    articles = _not_done(read_articles(args.paths), done, totals)
+    own_files = [p for p in (output, errors) if p is not None]
+    articles = _not_done(read_articles(args.paths, skip=own_files), done, totals)
     out = open_output(output, args.format, args.bom, append=args.resume)
     error_out = errors.open("a" if args.resume else "w", encoding="utf-8") if errors else None
     progress = tqdm(unit=" docs", file=sys.stderr, disable=not sys.stderr.isatty())

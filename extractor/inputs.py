@@ -37,9 +37,15 @@ class InputError(ValueError):
         super().__init__(message)
         self.doc_id = doc_id
 
+    def __reduce__(self) -> tuple:   # it travels to worker processes and back
+        return InputError, (self.doc_id, str(self))
 
-def read_articles(sources: Iterable[str], stdin: Optional[BinaryIO] = None) -> Iterator[Union[Article, InputError]]:
-    """Files, folders (recursively: .txt, .jsonl, .html), glob patterns and "-" for standard input."""
+
+def read_articles(sources: Iterable[str], stdin: Optional[BinaryIO] = None,
+                  skip: Iterable[Path] = ()) -> Iterator[Union[Article, InputError]]:
+    """Files, folders (recursively: .txt, .jsonl, .html), glob patterns and "-" for standard input;
+    the files in `skip` (the run's own output) are never read."""
+    skipped = {p.resolve() for p in skip}
     for source in sources:
         if source == "-":
             yield from _read_stream(stdin if stdin is not None else sys.stdin.buffer)
@@ -57,7 +63,8 @@ def read_articles(sources: Iterable[str], stdin: Optional[BinaryIO] = None) -> I
             yield InputError(source, f"{source}: no such file or folder")
             continue
         for file in files:
-            yield from _read_file(file)
+            if file.resolve() not in skipped:
+                yield from _read_file(file)
 
 
 def _walk(folder: Path) -> Iterator[Path]:

@@ -1,35 +1,184 @@
-"""The command line on a batch with bad members: the good documents still come out."""
+"""The command line as an analyst runs it: every input kind, CSV, errors, workers, resume."""
+import csv
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from conftest import ROOT
 
 GOOD = "Năm 2016, Đảng bộ phường Xuân Sơn đã kết nạp được 13 đảng viên mới, đạt 100% chỉ tiêu đề ra."
+THIS_YEAR = "Trong năm nay, Đảng bộ xã Tân Lập đã kết nạp 9 đảng viên mới."
+DATED = "Ngày đăng: 08:00 | 05/01/2019\n\nNăm nay, Đảng bộ xã Tân Lập đã kết nạp 9 đảng viên mới."
+PAGE = ROOT / "tests" / "data" / "page.html"
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "extractor", *args], capture_output=True, text=True, cwd=ROOT)
+def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "extractor", *args], input=stdin, capture_output=True,
+                          text=True, cwd=ROOT)
 
 
-def test_batch_with_bad_inputs_keeps_the_good_ones(tmp_path: Path):
-    (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")
-    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
-    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02PNG")
-    (tmp_path / "latin1.txt").write_bytes("Đảng bộ".encode("utf-16"))
-    (tmp_path / "batch.jsonl").write_text(
-        json.dumps({"id": "j1", "text": GOOD, "published": "2017-01-05"}, ensure_ascii=False)
-        + "\n{broken\n" + json.dumps({"doc_id": "j2", "text": ""}) + "\n", encoding="utf-8")
-    out = tmp_path / "out.jsonl"
-    result = run("extract", str(tmp_path), "-o", str(out))
+def lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_txt_files_folders_and_globs(tmp_path: Path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "one.txt").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "a" / "b" / "two.txt").write_text(THIS_YEAR, encoding="utf-8")
+    (tmp_path / "a" / "b" / "notes.md").write_text(GOOD, encoding="utf-8")   # not an article kind: skipped
+    (tmp_path / "three.txt").write_text(GOOD, encoding="utf-8")
+    result = run("extract", str(tmp_path / "a"), str(tmp_path / "*.txt"), "-o", str(tmp_path / "out.jsonl"))
+    assert result.returncode == 0, result.stderr
+    assert [d["doc_id"] for d in lines(tmp_path / "out.jsonl")] == ["one", "two", "three"]
+    assert "3 documents" in result.stderr and "documents/s" in result.stderr
+
+
+def test_stdin_text_and_jsonl():
+    text = run("extract", "-", stdin=GOOD)
+    assert json.loads(text.stdout)["doc_id"] == "stdin"
+    assert json.loads(text.stdout)["records"][0]["admitted"] == 13
+    rows = json.dumps({"id": 7, "text": GOOD}, ensure_ascii=False) + "\n"
+    assert json.loads(run("extract", "-", stdin=rows).stdout)["doc_id"] == "7"
+
+
+def test_jsonl_meta_passes_through_and_a_given_date_wins(tmp_path: Path):
+    source = jsonl(tmp_path / "batch.jsonl", [
+        {"doc_id": "given", "text": DATED, "published": "2023-06-30", "url": "https://x.vn/a", "title": "Tân Lập"},
+        {"id": "found", "text": DATED}])
+    result = run("extract", str(source), "-o", str(tmp_path / "out.jsonl"))
+    given, found = lines(tmp_path / "out.jsonl")
+    assert given["meta"] == {"title": "Tân Lập", "published": "2023-06-30", "author": None, "source": None,
+                             "url": "https://x.vn/a"}
+    assert given["records"][0]["period"]["start"] == "2023"          # "năm nay" against the given date
+    assert found["meta"]["published"] == "2019-01-05T08:00" and found["records"][0]["period"]["start"] == "2019"
+    assert result.returncode == 0
+
+
+def test_saved_html_page_gives_the_article_not_the_chrome(tmp_path: Path):
+    html = PAGE.read_text(encoding="utf-8")
+    source = jsonl(tmp_path / "pages.jsonl", [{"id": "row", "html": html, "url": "https://baodongthap.vn/a.html"}])
+    result = run("extract", str(PAGE), str(source), "-o", str(tmp_path / "out.jsonl"))
+    assert result.returncode == 0, result.stderr
+    page, row = lines(tmp_path / "out.jsonl")
+    assert page["doc_id"] == "page" and row["meta"]["url"] == "https://baodongthap.vn/a.html"
+    for doc in (page, row):
+        assert doc["meta"]["published"] == "2022-12-18"
+        assert doc["meta"]["title"] == "Huyện Tam Nông kết nạp 215 đảng viên mới"
+        text = doc["text"]
+        assert "gtag" not in text and "Trang chủ" not in text and "Tháp Mười" not in text   # script, menu, related
+        facts = {(r["unit"]["name"], m, r[m]) for r in doc["records"] for m in ("admitted", "share_pct", "members")
+                 if r[m] is not None}
+        assert ("Đảng bộ huyện Tam Nông", "admitted", 215) in facts and ("Đảng bộ huyện Tam Nông", "members", 3412) in facts
+        assert not any(value in (180, 20) for _, _, value in facts)
+        for record in doc["records"]:     # offsets point into the text written beside them
+            start, end = record["evidence"]["spans"].get("admitted", (0, 0))
+            assert record["admitted"] is None or text[start:end].replace(".", "") == str(record["admitted"])
+
+
+def test_csv_round_trips_through_the_csv_module(tmp_path: Path):
+    jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": GOOD}, {"id": "empty", "text": ""},
+                                  {"id": "b", "text": "- " + THIS_YEAR, "published": "2020-03-01"}])
+    assert run("extract", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "docs.jsonl")).returncode == 0
+    result = run("extract", str(tmp_path / "in.jsonl"), "--format", "csv", "--bom", "-o", str(tmp_path / "facts.csv"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "facts.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    with (tmp_path / "facts.csv").open(encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.DictReader(file))
+    facts = [(d["doc_id"], r["unit"]["name"], m, str(r[m])) for d in lines(tmp_path / "docs.jsonl")
+             for r in d["records"] for m in ("admitted", "attainment_pct") if r[m] is not None]
+    assert [(r["doc_id"], r["unit"], r["measure"], r["value"]) for r in rows if r["measure"]] == facts
+    assert [r["doc_id"] for r in rows if not r["measure"]] == ["empty"]   # read, and nothing in it
+    first = rows[0]
+    assert first["period_start"] == "2016" and first["evidence"] == GOOD and first["level"] == "phường"
+    assert GOOD[int(first["value_start"]):int(first["value_end"])] == "13"
+    dashed = next(r for r in rows if r["doc_id"] == "b")
+    assert dashed["evidence"].startswith("'- ")     # a spreadsheet must not read it as a formula
+
+
+def test_a_bad_batch_still_writes_every_good_document(tmp_path: Path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text(GOOD, encoding="utf-8")
+    (folder / "empty.txt").write_text("", encoding="utf-8")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02PNG")
+    (folder / "cp1258.txt").write_bytes(b"\xd0\xe3ng b\xf4 k\xea\xe1t n\xe2\xecp")
+    (folder / "batch.jsonl").write_text(
+        json.dumps({"id": "j1", "text": GOOD}, ensure_ascii=False) + "\n{broken\n"
+        + json.dumps({"doc_id": "j2", "text": GOOD, "published": "hôm qua"}, ensure_ascii=False) + "\n"
+        + json.dumps({"doc_id": "j3", "text": GOOD}, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = run("extract", str(folder), "-o", str(folder / "out.jsonl"))    # its own output is not an input
     assert result.returncode == 1
-    docs = {d["doc_id"]: d for d in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
-    assert set(docs) == {"good", "empty", "j1", "j2"}
+    out = lines(folder / "out.jsonl")
+    docs = {d["doc_id"]: d for d in out if "error" not in d}
+    errors = {d["doc_id"]: d["error"] for d in out if "error" in d}
+    assert list(docs) == ["j1", "j3", "empty", "good"]
     assert docs["good"]["records"][0]["admitted"] == 13 and docs["empty"]["records"] == []
-    assert docs["j1"]["meta"]["published"] == "2017-01-05"
-    assert "binary.txt: binary" in result.stderr and "batch.jsonl:2" in result.stderr
-    assert "latin1.txt" in result.stderr
+    assert set(errors) == {f"{folder / 'batch.jsonl'}:2", "j2", "binary", "cp1258"}
+    assert all(e["stage"] == "read" for e in errors.values())
+    assert "binary file" in errors["binary"]["message"] and "not UTF-8" in errors["cp1258"]["message"]
+    assert "'published' is not an ISO date" in errors["j2"]["message"]
+    assert "4 documents" in result.stderr and "4 errors" in result.stderr
+
+    separate = run("extract", str(folder / "*.txt"), str(folder / "batch.jsonl"), "-o", str(tmp_path / "docs.jsonl"),
+                   "--errors", str(tmp_path / "err.jsonl"))
+    assert separate.returncode == 1
+    assert [d["doc_id"] for d in lines(tmp_path / "docs.jsonl")] == ["empty", "good", "j1", "j3"]
+    assert len(lines(tmp_path / "err.jsonl")) == 4
+
+
+def test_workers_keep_input_order_and_records_only_drops_mentions(tmp_path: Path):
+    rows = [{"id": f"d{i:03}", "text": GOOD if i % 3 else THIS_YEAR, "published": "2021-05-01"} for i in range(40)]
+    source = jsonl(tmp_path / "in.jsonl", rows)
+    one = run("extract", str(source), "-j", "1", "-o", str(tmp_path / "one.jsonl"))
+    two = run("extract", str(source), "-j", "2", "--records-only", "-o", str(tmp_path / "two.jsonl"))
+    assert one.returncode == two.returncode == 0
+    serial, parallel = lines(tmp_path / "one.jsonl"), lines(tmp_path / "two.jsonl")
+    assert [d["doc_id"] for d in parallel] == [r["id"] for r in rows]
+    assert all("mentions" not in d for d in parallel) and all(d["mentions"] for d in serial)
+    assert [d["records"] for d in parallel] == [d["records"] for d in serial]
+
+
+def test_resume_after_a_killed_run_finishes_without_duplicates(tmp_path: Path):
+    long = "\n\n".join([GOOD] * 30)    # slow enough to be caught midway
+    rows = [{"id": f"d{i:03}", "text": long} for i in range(300)]
+    source = jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out.jsonl"
+    process = subprocess.Popen([sys.executable, "-m", "extractor", "extract", str(source), "-j", "1", "-o", str(out)],
+                               cwd=ROOT, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and (not out.exists() or out.read_bytes().count(b"\n") < 5):
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    written = out.read_bytes()
+    assert 5 <= written.count(b"\n") < len(rows), "the run was not caught midway"
+    out.write_bytes(written + written[:40])    # and a line cut in the middle by the kill
+    result = run("extract", str(source), "-j", "2", "-o", str(out), "--resume")
+    assert result.returncode == 0, result.stderr
+    assert [d["doc_id"] for d in lines(out)] == [r["id"] for r in rows]
+    assert "already done" in result.stderr
+    again = run("extract", str(source), "-o", str(out), "--resume")
+    assert f"{len(rows) - 1} already done" in again.stderr    # the last one is done again: it may be cut off
+    assert [d["doc_id"] for d in lines(out)] == [r["id"] for r in rows]
+
+
+def test_resume_of_a_csv_table(tmp_path: Path):
+    source = jsonl(tmp_path / "in.jsonl", [{"id": f"d{i}", "text": GOOD} for i in range(5)])
+    out = tmp_path / "facts.csv"
+    assert run("extract", str(source), "--format", "csv", "-o", str(out)).returncode == 0
+    full = out.read_bytes()
+    out.write_bytes(full[:len(full) * 3 // 5])      # killed after two documents and a half
+    assert run("extract", str(source), "--format", "csv", "-o", str(out), "--resume").returncode == 0
+    assert out.read_bytes() == full
 
 
 def test_evaluate_scores_a_prediction_file(tmp_path: Path):
