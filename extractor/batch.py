@@ -11,7 +11,8 @@ import itertools
 import json
 import os
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, TextIO, Union
@@ -92,15 +93,58 @@ def run(items: Iterable[Union[Article, InputError]], options: Options, workers: 
         _start_worker(options)
         yield from map(process, itertools.chain(first, items))
         return
-    items = itertools.chain(first, items)
-    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(options,)) as pool:
-        pending: deque = deque()
-        for chunk in _chunks(items, _CHUNK):
-            pending.append(pool.submit(_process_chunk, chunk))
+    pool = _Workers(options, workers)
+    pending: deque = deque()    # (chunk, future), oldest first
+    try:
+        for chunk in _chunks(itertools.chain(first, items), _CHUNK):
+            pending.append((chunk, pool.submit(chunk)))
             if len(pending) >= workers * _IN_FLIGHT_PER_WORKER:
-                yield from pending.popleft().result()
+                yield from pool.outcomes(pending)
         while pending:
-            yield from pending.popleft().result()
+            yield from pool.outcomes(pending)
+    finally:
+        pool.stop()
+
+
+class _Workers:
+    """The worker processes. Python errors never leave a worker, but a crash in native code or
+    the kernel's out-of-memory killer ends one, and with it the pool: a new pool then redoes the
+    chunk one article at a time, so only the article that kills a worker is lost."""
+
+    def __init__(self, options: Options, workers: int):
+        self.options, self.workers = options, workers
+        self.pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.workers, initializer=_start_worker, initargs=(self.options,))
+
+    def submit(self, chunk: list) -> Future:
+        return self.pool.submit(_process_chunk, chunk)
+
+    def stop(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def _restart(self, pending: deque) -> None:
+        self.stop()
+        self.pool = self._start()
+        for index, (chunk, _) in enumerate(pending):   # their futures died with the old pool
+            pending[index] = (chunk, self.submit(chunk))
+
+    def outcomes(self, pending: deque) -> list[Outcome]:
+        chunk, future = pending.popleft()
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            self._restart(pending)
+        outcomes = []
+        for item in chunk:
+            try:
+                outcomes += self.submit([item]).result()
+            except BrokenProcessPool:
+                outcomes.append(Outcome(item.doc_id, error={"stage": "worker", "message":
+                                                            f"{item.doc_id}: the worker process died on it"}))
+                self._restart(pending)
+        return outcomes
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:
