@@ -108,8 +108,9 @@ def run(items: Iterable[Union[Article, InputError]], options: Options, workers: 
 
 class _Workers:
     """The worker processes. Python errors never leave a worker, but a crash in native code or
-    the kernel's out-of-memory killer ends one, and with it the pool: a new pool then redoes the
-    chunk one article at a time, so only the article that kills a worker is lost."""
+    the kernel's out-of-memory killer ends one, and with it the pool. A new pool then redoes
+    the chunks that were in flight one article at a time: an article that breaks the pool
+    twice, alone, is the one reported, and no other is lost."""
 
     def __init__(self, options: Options, workers: int):
         self.options, self.workers = options, workers
@@ -127,24 +128,25 @@ class _Workers:
     def _restart(self, pending: deque) -> None:
         self.stop()
         self.pool = self._start()
-        for index, (chunk, _) in enumerate(pending):   # their futures died with the old pool
-            pending[index] = (chunk, self.submit(chunk))
+        for index, (chunk, _) in enumerate(pending):
+            pending[index] = (chunk, None)     # suspects: to be done one article at a time
 
     def outcomes(self, pending: deque) -> list[Outcome]:
         chunk, future = pending.popleft()
-        try:
-            return future.result()
-        except BrokenProcessPool:
-            self._restart(pending)
-        outcomes = []
-        for item in chunk:
+        if future is not None:
             try:
-                outcomes += self.submit([item]).result()
+                return future.result()
             except BrokenProcessPool:
-                outcomes.append(Outcome(item.doc_id, error={"stage": "worker", "message":
-                                                            f"{item.doc_id}: the worker process died on it"}))
                 self._restart(pending)
-        return outcomes
+        return [self._alone(item, pending) for item in chunk]
+
+    def _alone(self, item: Union[Article, InputError], pending: deque) -> Outcome:
+        for _ in range(2):     # the first break may have come from a chunk still in flight
+            try:
+                return self.submit([item]).result()[0]
+            except BrokenProcessPool:
+                self._restart(pending)
+        return Outcome(item.doc_id, error={"stage": "worker", "message": f"{item.doc_id}: the worker process died on it"})
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:

@@ -18,9 +18,10 @@ class KillsTheWorker:
 def test_an_article_that_kills_its_worker_costs_only_itself():
     articles = [Article(f"d{i}", text=GOOD) for i in range(30)]
     articles.insert(13, Article("crash", html=KillsTheWorker()))
+    articles.insert(27, Article("crash again", html=KillsTheWorker()))
     outcomes = list(run(articles, Options(), workers=2))
     assert [o.doc_id for o in outcomes] == [a.doc_id for a in articles]
-    assert [o.doc_id for o in outcomes if o.error] == ["crash"]
+    assert [o.doc_id for o in outcomes if o.error] == ["crash", "crash again"]
     assert outcomes[13].error["stage"] == "worker"
     assert all(o.records == 1 for o in outcomes if not o.error)
 
