@@ -18,6 +18,7 @@ from .evaluate import GoldError, format_report, load_documents, score
 from .inputs import Article, InputError, from_html, read_articles
 from .pipeline import Pipeline
 
+
 def _extract(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output and args.output != "-" else None
     errors = Path(args.errors) if args.errors else None
