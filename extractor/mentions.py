@@ -4,6 +4,7 @@ Works on normalised text (see normalize.py); offsets are into that text.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Optional
@@ -176,13 +177,14 @@ class MentionFinder:
                 for m in self.place.finditer(text)]
 
     # ---- dates --------------------------------------------------------------------------
-    def dates(self, text: str, published: Optional[dt.date], reference: Optional[dt.date] = None) -> list[Found]:
+    def dates(self, text: str, published: Optional[dt.date], reference: Optional[dt.date] = None,
+              start: int = 0, end: Optional[int] = None) -> list[Found]:
         """`reference` stands in for a missing publication date where only its year is needed
         ("6 tháng đầu năm" in an article that speaks of 2022 only)."""
         candidates: list[Found] = []
         for order, (rule, pattern) in enumerate(self.period_rules):
             anchor = published or (reference if rule.resolve in _YEAR_ONLY else None)
-            for match in pattern.finditer(text, overlapped=False):
+            for match in pattern.finditer(text, start, len(text) if end is None else end):
                 groups = {k: v for k, v in match.groupdict().items()}
                 try:
                     bounds = RESOLVERS[rule.resolve](groups, anchor)
@@ -268,12 +270,26 @@ class MentionFinder:
         return found
 
     def in_article(self, text: str, sentences: list[Sentence], published: Optional[dt.date]) -> list[SentenceMentions]:
+        if not sentences:
+            return []
         reference = reference_year(text) if published is None else None
-        return [SentenceMentions(s, [_shift(f, s.start) for f in self.find(s.text, published, reference)],
-                                 [_shift(p, s.start) for p in self.places(s.text)]) for s in sentences]
+        # The date rules run once over the article, not once per sentence: a call costs more
+        # than the scan of a sentence. A date across a sentence boundary is none.
+        dates: list[list[Found]] = [[] for _ in sentences]
+        starts = [s.start for s in sentences]
+        for date in self.dates(text, published, reference, sentences[0].start, sentences[-1].end):
+            index = bisect.bisect_right(starts, date.start) - 1
+            if index >= 0 and date.end <= sentences[index].end:
+                dates[index].append(_shift(date, -sentences[index].start))
+        return [SentenceMentions(s, [_shift(f, s.start) for f in self._with_dates(s.text, found_dates)],
+                                 [_shift(p, s.start) for p in self.places(s.text)])
+                for s, found_dates in zip(sentences, dates)]
 
     def find(self, text: str, published: Optional[dt.date], reference: Optional[dt.date] = None) -> list[Found]:
-        dates = self.dates(text, published, reference)
+        return self._with_dates(text, self.dates(text, published, reference))
+
+    def _with_dates(self, text: str, dates: list[Found]) -> list[Found]:
+        """The numbers and units of a sentence whose dates are known: a number inside a date is none."""
         taken = [(d.start, d.end) for d in dates]
         percents = self.percents(text, taken)
         counts = self.counts(text, taken + [(p.start, p.end) for p in percents])
