@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, TextIO, Union
 
-from .inputs import Article, InputError, from_html
+from .inputs import Article, InputError, with_text
 from .pipeline import Pipeline, StageError
 from .schema import Document
 
@@ -63,7 +63,7 @@ def process(item: Union[Article, InputError]) -> Outcome:
     if isinstance(item, InputError):
         return Outcome(item.doc_id, error={"stage": "read", "message": str(item)})
     try:
-        article = from_html(item) if item.html is not None else item
+        article = with_text(item)
     except Exception as error:  # a page the HTML reader chokes on must not stop the batch
         message = str(error) if isinstance(error, InputError) else f"{type(error).__name__}: {error}"
         return Outcome(item.doc_id, error={"stage": "html", "message": message})
@@ -176,10 +176,10 @@ def csv_rows(doc: Document, text: str) -> str:
     rows = []
     for record in doc.records:
         evidence = record.evidence
-        sentence = text[evidence.start:evidence.end].replace("\r", " ").replace("\n", " ") \
-            if not isinstance(evidence, str) else evidence
+        assert not isinstance(evidence, str), "a prediction's evidence is offsets"
+        sentence = text[evidence.start:evidence.end].replace("\r", " ").replace("\n", " ")
         for measure, value in record.measures().items():
-            span = evidence.spans.get(measure, ("", "")) if not isinstance(evidence, str) else ("", "")
+            span = evidence.spans.get(measure, ("", ""))
             period = record.period
             rows.append([doc.doc_id, record.unit.name, record.unit.kind, record.unit.level,
                          period.start if period else None, period.end if period else None, record.as_of,

@@ -15,7 +15,7 @@ from tqdm import tqdm
 from . import bench
 from .batch import Options, cores, csv_error_row, error_line, finished, open_output, run
 from .evaluate import GoldError, format_report, load_documents, score
-from .inputs import Article, InputError, from_html, read_articles
+from .inputs import Article, InputError, read_articles, with_text
 from .pipeline import Pipeline
 
 
@@ -86,8 +86,7 @@ def _evaluate(args: argparse.Namespace) -> int:
                 errors.append(str(item))
             elif item.doc_id in gold:
                 try:
-                    article = from_html(item) if item.html is not None else item
-                    predictions[item.doc_id] = pipeline.extract(article.text or "", item.doc_id)
+                    predictions[item.doc_id] = pipeline.extract(with_text(item).text or "", item.doc_id)
                 except Exception as error:
                     errors.append(f"{item.doc_id}: {type(error).__name__}: {error}")
     else:

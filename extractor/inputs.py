@@ -170,9 +170,12 @@ def _jsonl_article(line: bytes, where: str) -> Article:
                    row.get("published") or None, row.get("title"), row.get("url"))
 
 
-def from_html(article: Article) -> Article:
-    """The article inside a saved page: body text, title, date and address, by trafilatura
-    (htmldate for the date). A date or title given with the page wins over the page's own."""
+def with_text(article: Article) -> Article:
+    """The article as text: itself, or the one inside its saved page (body, title, date and
+    address by trafilatura, htmldate for the date). A date or title given with the page wins
+    over the page's own."""
+    if article.html is None:
+        return article
     import trafilatura   # imported here: only HTML input pays for it
 
     page = trafilatura.bare_extraction(article.html, url=article.url, with_metadata=True, include_comments=False)

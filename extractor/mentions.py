@@ -12,9 +12,9 @@ from typing import Optional
 import regex
 
 from .periods import RESOLVERS, Bounds
-from .segment import Sentence
 from .rules import (CountNoun, Dateline, Hedge, ImpliedNoun, Institution, Level, NumberWord, Organ, Rules, Scale, WholeParty,
                     Connector, alternation)
+from .segment import Sentence
 
 _PLACEHOLDERS = {
     "Y": r"(?P<y>(?:19|20)\d{2})", "Y2": r"(?P<y2>(?:19|20)\d{2})",
@@ -23,11 +23,11 @@ _PLACEHOLDERS = {
     "N": r"(?P<n>\d{1,2}|mười (?:một|hai|lăm)|hai mươi|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)",
 }
 _TOKEN = regex.compile(r"\S+")
-_DOT_THOUSANDS = regex.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
+_DOT_THOUSANDS = regex.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")    # "6.799", "1.234,5"
 _COMMA_THOUSANDS = regex.compile(r"\d{1,3}(?:,\d{3})+")
 # A year, not the end of a term ("2020-2025") nor part of a number.
 _YEAR = regex.compile(r"(?<![\d,.]|(?:19|20)\d{2}[ ]*[-–][ ]*)(?:19|20)\d{2}(?![\d%]|[,.]\d)")
-_DIGITS = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[,.]\d+)?"
+_DIGITS = rf"{_DOT_THOUSANDS.pattern}|\d+(?:[,.]\d+)?"
 _NAME_TOKEN = r"(?:\p{Lu}[\p{L}\p{M}]*(?:[-.&'/]\p{L}[\p{L}\p{M}]*)*|\d+[A-Za-z]?(?![,.]\d|[\d%]))"
 
 
