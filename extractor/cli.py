@@ -16,7 +16,10 @@ from . import bench
 from .batch import Options, cores, csv_error_row, error_line, finished, open_output, run
 from .evaluate import GoldError, format_report, load_documents, score
 from .inputs import Article, InputError, read_articles, with_text
+from .learned import untrained
 from .pipeline import Pipeline
+
+DEV_DEFAULT = Path(__file__).resolve().parent.parent.parent / "shared" / "dev"
 
 
 def _extract(args: argparse.Namespace) -> int:
@@ -73,6 +76,11 @@ def _not_done(articles: Iterable[Union[Article, InputError]], done: set[str], to
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    if args.cv:
+        return _cross_validate(args)
+    if not args.gold:
+        print("evaluate: give --gold (or --cv K)", file=sys.stderr)
+        return 2
     corpus = Path(args.corpus) if args.corpus else None
     gold, errors = load_documents([Path(args.gold)], corpus)
     if args.pred:
@@ -99,6 +107,56 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def _train(args: argparse.Namespace) -> int:
+    from .learned import MODEL_PATH
+    from .train import default_sources, examples_of, fit
+
+    pipeline = Pipeline(decisions=untrained())
+    team, dev = default_sources(Path(args.dev) if args.dev else None)
+    examples, aligned, total = [], 0, 0
+    for source in team + ([dev] if dev else []):
+        found, a, t = examples_of(pipeline, source)
+        examples, aligned, total = examples + found, aligned + a, total + t
+    decisions = fit(examples)
+    out = Path(args.output) if args.output else MODEL_PATH
+    decisions.save(out)
+    print(f"{len(examples)} articles, {aligned} of {total} gold facts aligned to a value; "
+          f"model written to {out} ({out.stat().st_size // 1024} KB)", file=sys.stderr)
+    return 0
+
+
+def _cross_validate(args: argparse.Namespace) -> int:
+    from .train import cross_validate, default_sources, examples_of
+
+    team, dev = default_sources(Path(args.dev))
+    if dev is None:
+        print(f"evaluate --cv: no real articles at {args.dev}/corpus", file=sys.stderr)
+        return 2
+    pipeline = Pipeline(decisions=untrained())
+    extra = [e for source in team for e in examples_of(pipeline, source)[0]]
+    examples, aligned, total = examples_of(pipeline, dev)
+    predictions, folds = cross_validate(pipeline, examples, extra, args.cv)
+    gold = {e.doc_id: e.gold for e in examples}
+    report = score(predictions, gold)
+    fold_reports = [score({d: predictions[d] for d in fold}, {d: gold[d] for d in fold}) for fold in folds]
+    if args.save_predictions:
+        with open(args.save_predictions, "w", encoding="utf-8") as out:
+            for doc_id in sorted(predictions):
+                out.write(predictions[doc_id].model_dump_json(exclude_none=False) + "\n")
+    if args.json:
+        data = report.as_dict()
+        data["folds"] = [{"documents": fold, "strict": r.strict.as_dict(), "lenient": r.lenient.as_dict()}
+                         for fold, r in zip(folds, fold_reports)]
+        data["aligned"] = {"facts": total, "aligned": aligned}
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+    else:
+        print(format_report(report))
+        print(f"\n{args.cv} folds by website, out of fold; {aligned} of {total} gold facts aligned to a value")
+        for n, (fold, r) in enumerate(zip(folds, fold_reports), 1):
+            print(f"fold {n}: {len(fold):>3} articles  strict F1 {r.strict.f1:.3f}  lenient F1 {r.lenient.f1:.3f}")
+    return 0
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="extractor", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -115,11 +173,19 @@ def main(argv: Optional[list[str]] = None) -> int:
     extract.add_argument("-j", "--workers", type=int, default=cores(), help="worker processes (default: cores)")
     extract.set_defaults(run=_extract)
     evaluate = commands.add_parser("evaluate", help="score the pipeline or a prediction file against gold")
-    evaluate.add_argument("--gold", required=True, help="folder of gold .json / .jsonl files")
+    evaluate.add_argument("--gold", help="folder of gold .json / .jsonl files")
     evaluate.add_argument("--corpus", help="folder of articles: run the pipeline on them")
     evaluate.add_argument("--pred", help="prediction file (.jsonl) to score instead of running the pipeline")
     evaluate.add_argument("--json", action="store_true", help="machine-readable report")
+    evaluate.add_argument("--cv", type=int, metavar="K",
+                          help="cross-validate the learned decisions on the real articles of --dev: K folds by website")
+    evaluate.add_argument("--dev", default=str(DEV_DEFAULT), help="the dev set (corpus/, gold/, urls.tsv) for --cv")
+    evaluate.add_argument("--save-predictions", metavar="FILE", help="with --cv: the out-of-fold predictions as JSON Lines")
     evaluate.set_defaults(run=_evaluate)
+    train = commands.add_parser("train", help="fit the learned decisions on the team corpus and the dev set")
+    train.add_argument("--dev", default=str(DEV_DEFAULT), help="the dev set to train on too, when present")
+    train.add_argument("-o", "--output", help="where to write the model (default: inside the package)")
+    train.set_defaults(run=_train)
     commands.add_parser("bench", help="speed and memory benchmark (bench --help for its options)", add_help=False)
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["bench"]:

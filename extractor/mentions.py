@@ -12,7 +12,7 @@ from typing import Optional
 import regex
 
 from .periods import RESOLVERS, Bounds
-from .rules import (CountNoun, Dateline, Hedge, ImpliedNoun, Institution, Level, NumberWord, Organ, Rules, Scale, WholeParty,
+from .rules import (CountNoun, Dateline, Hedge, ImpliedNoun, PercentWord, Institution, Level, NumberWord, Organ, Rules, Scale, WholeParty,
                     Connector, alternation)
 from .segment import Sentence
 
@@ -66,6 +66,7 @@ class SentenceMentions:
     sentence: Sentence
     found: list[Found]
     places: list[Found]
+    bare: list[Found] = field(default_factory=list)   # numbers with no noun: value candidates, not mentions
 
 
 class MentionFinder:
@@ -86,14 +87,14 @@ class MentionFinder:
         noun = f"(?P<noun>{alternation(list(self.nouns))})"
         fraction = r"(?P<num>\d+)/(?P<den>\d+)(?![/\d])"
         self.count = regex.compile(
-            rf"(?<![\p{{L}}\d.,/])(?:{fraction}(?:[ ]+{noun})?|{number}(?:{scale})?[ ]+{noun})(?!\p{{L}})",
+            rf"(?<![\p{{L}}\d.,/])(?:{fraction}(?:[ ]+{noun})?|{number}(?:{scale})?(?:[ ]+|(?<=\d)){noun})(?!\p{{L}})",
             regex.IGNORECASE)
-        self.bare_number = regex.compile(rf"(?<![\p{{L}}\d.,/])(?P<num>{_DIGITS})(?![\d%]|[.,]\d|[ ]*(?:%|phần trăm))",
-                                         regex.IGNORECASE)
+        self.bare_number = regex.compile(
+            rf"(?<![\p{{L}}\d.,/])(?P<num>{_DIGITS})(?![\d%/]|[.,]\d|[ ]*(?:%|{self._percent_words()}))", regex.IGNORECASE)
         self.implied = [(regex.compile(i.left, regex.IGNORECASE), i.noun) for i in rules.of(numbers, ImpliedNoun)]
-        self.bare_fraction_cue = regex.compile(r"(?:kết nạp|phát triển)(?:\s+được)?\s*$", regex.IGNORECASE)
+        self.bare_fraction_cue = regex.compile(f"(?:{rules.marker_patterns['admission_verb'].pattern})\\s*$", regex.IGNORECASE)
         self.percent = regex.compile(
-            rf"(?<![\p{{L}}\d.,])(?P<num>{_DIGITS})[ ]*(?:%|phần trăm)", regex.IGNORECASE)
+            rf"(?<![\p{{L}}\d.,])(?P<num>{_DIGITS})[ ]*(?:%|{self._percent_words()})", regex.IGNORECASE)
         self.period_rules = []
         for rule in rules.periods:
             pattern = rule.pattern
@@ -105,6 +106,9 @@ class MentionFinder:
                 raise ValueError(f"patterns/periods.jsonl: rule {rule.name}: {error}") from None
             self.period_rules.append((rule, compiled))
         self._build_unit_patterns()
+
+    def _percent_words(self) -> str:
+        return alternation([w.text for w in self.rules.of(self.rules.numbers, PercentWord)])
 
     # ---- units --------------------------------------------------------------------------
     def _build_unit_patterns(self) -> None:
@@ -130,13 +134,17 @@ class MentionFinder:
         stop = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "name_stop"])
         gap = f"(?:(?!(?:{stop})(?![\\p{{L}}]))\\p{{Ll}}[\\p{{L}}\\p{{M}}]*)"
         institution_tail = f"[ ]+(?:{institution})(?![\\p{{L}}])(?:(?:[ ]+{gap}){{0,3}}[ ]+{token})*"
-        tail = f"(?P<tail>{institution_tail}|(?:[ ]+{token})*)"
+        # "Đảng bộ TP.Tam Kỳ": an abbreviated level may touch the name
+        tail = f"(?P<tail>{institution_tail}|(?:(?:[ ]+|(?<=\\.)(?=\\p{{Lu}})){token})*)"
+        # An institution named without organ word: "Trường THPT Lưu Nhân Chú", "Trung đoàn 762"
+        self.institution = regex.compile(
+            f"(?<![\\p{{L}}])(?P<name>(?:{institution})(?![\\p{{L}}])(?:(?:[ ]+{gap}){{0,3}}[ ]+{token})+)")
         self.unit = regex.compile(
             f"(?<![\\p{{L}}])(?<!(?i:các|những|\\d)[ ]+)(?P<toan>toàn[ ]+)?(?P<organ>(?i:{organ}))(?![\\p{{L}}])"
             f"(?![ ]+(?:các|những)[ ]+{level})(?:[ ]+(?P<level>{level}))?{tail}")
         self.toan = regex.compile(f"(?<![\\p{{L}}])(?P<toan>(?i:toàn))[ ]+(?P<level>{level_words})(?![\\p{{L}}])")
         self.place = regex.compile(
-            f"(?<![\\p{{L}}])(?P<level>{level})[ ]+(?P<name>{_NAME_TOKEN}(?:[ ]+{_NAME_TOKEN})*)")
+            f"(?<![\\p{{L}}])(?P<level>{level})(?:[ ]+|(?<=\\.)(?=\\p{{Lu}}))(?P<name>{_NAME_TOKEN}(?:[ ]+{_NAME_TOKEN})*)")
         self.whole_party = regex.compile(
             "|".join(f"(?:{regex.escape(w.text)})" for w in self.rules.of(units, WholeParty)) + r"(?![ ]*(?:bộ|ủy))",
             regex.IGNORECASE)
@@ -151,6 +159,7 @@ class MentionFinder:
                       for m in _TOKEN.finditer(match["tail"])]
             while tokens and text[tokens[-1][0]:tokens[-1][1]] in self.connectors:
                 tokens.pop()   # "Đảng bộ các ..." keeps "Đảng bộ"; a capitalised "Khối" is a name
+            tokens = _without_count(text, tokens)
             level = self.levels[match["level"].lower()] if match["level"] else organ.level
             rest = text[tokens[0][0]:tokens[-1][1]] if tokens else ""
             end = tokens[-1][1] if tokens else match.end("level") if match["level"] else match.end("organ")
@@ -172,9 +181,14 @@ class MentionFinder:
 
     def places(self, text: str) -> list[Found]:
         """Place names with a level word ("huyện Bình Xuyên", "TP Cần Thơ"): subjects and context."""
-        return [Found("PLACE", m.start(), m.end(), level=self.levels[m["level"].lower()], rest=m["name"],
-                      name=f"{self.levels[m['level'].lower()]} {m['name']}")
-                for m in self.place.finditer(text)]
+        places = []
+        for m in self.place.finditer(text):
+            tokens = _without_count(text, [t.span() for t in _TOKEN.finditer(text, m.start("name"), m.end("name"))])
+            name, level = text[tokens[0][0]:tokens[-1][1]], self.levels[m["level"].lower()]
+            places.append(Found("PLACE", m.start(), tokens[-1][1], level=level, rest=name, name=f"{level} {name}",
+                                rule="place"))
+        return places + [Found("PLACE", m.start(), m.end(), rest=m["name"], name=m["name"], rule="institution")
+                         for m in self.institution.finditer(text)]
 
     # ---- dates --------------------------------------------------------------------------
     def dates(self, text: str, published: Optional[dt.date], reference: Optional[dt.date] = None,
@@ -238,8 +252,8 @@ class MentionFinder:
             if match["den"] is not None and noun is None and not self.bare_fraction_cue.search(text[:start]):
                 continue   # "19/5" without a cue is a date, not admitted/target
             value = self.number_value(match["num"], match["scale"], integer=True)
-            if value is None:
-                continue
+            if value is None or value != int(value):
+                continue   # "6,79 đảng viên" is no count
             found.append(Found(
                 "COUNT", start, match.end(), value=round(value), value_span=match.span("num"),
                 approx=approx, noun=match["noun"],
@@ -258,6 +272,20 @@ class MentionFinder:
             if noun is not None:
                 found.append(Found("COUNT", start, match.end(), value=round(self.number_value(match["num"], None, True)),
                                    value_span=match.span("num"), approx=approx, noun=noun, people=True))
+        return found
+
+    def bare_numbers(self, text: str, taken: list[tuple[int, int]]) -> list[Found]:
+        """Numbers with no noun and no unit ("kết nạp được 4"): value candidates whose meaning the
+        record stage weighs; not years, not parts of another mention."""
+        found = []
+        for match in self.bare_number.finditer(text):
+            start, approx = self._hedged(text, match.start())
+            value = self.number_value(match["num"], None, True)
+            if value is None or value != int(value) or _YEAR.fullmatch(match["num"]) \
+                    or any(s < match.end() and start < e for s, e in taken):
+                continue
+            found.append(Found("COUNT", start, match.end(), value=int(value), value_span=match.span("num"),
+                               approx=approx, rule="bare"))
         return found
 
     def percents(self, text: str, taken: list[tuple[int, int]]) -> list[Found]:
@@ -281,9 +309,14 @@ class MentionFinder:
             index = bisect.bisect_right(starts, date.start) - 1
             if index >= 0 and date.end <= sentences[index].end:
                 dates[index].append(_shift(date, -sentences[index].start))
-        return [SentenceMentions(s, [_shift(f, s.start) for f in self._with_dates(s.text, found_dates)],
-                                 [_shift(p, s.start) for p in self.places(s.text)])
-                for s, found_dates in zip(sentences, dates)]
+        return [self._sentence(s, found_dates) for s, found_dates in zip(sentences, dates)]
+
+    def _sentence(self, sentence: Sentence, dates: list[Found]) -> SentenceMentions:
+        found = self._with_dates(sentence.text, dates)
+        bare = self.bare_numbers(sentence.text, [(f.start, f.end) for f in found if f.label != "UNIT"])
+        return SentenceMentions(sentence, [_shift(f, sentence.start) for f in found],
+                                [_shift(p, sentence.start) for p in self.places(sentence.text)],
+                                [_shift(b, sentence.start) for b in bare])
 
     def find(self, text: str, published: Optional[dt.date], reference: Optional[dt.date] = None) -> list[Found]:
         return self._with_dates(text, self.dates(text, published, reference))
@@ -301,6 +334,15 @@ def reference_year(text: str) -> Optional[dt.date]:
     in for it; the end of a term ("2020-2025") is not a year the article speaks of."""
     years = [int(y) for y in _YEAR.findall(text)]
     return dt.date(max(years, key=lambda y: (years.count(y), y)), 12, 31) if years else None
+
+
+def _without_count(text: str, tokens: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A number after a capitalised name is a value, not part of the name: "huyện Phú Ninh 57, ..."
+    ("xóm 6", "Trung đoàn 762" keep theirs: no capitalised word stands before the number)."""
+    while len(tokens) > 1 and text[tokens[-1][0]].isdigit() and text[tokens[-2][0]].isupper() \
+            and not text[tokens[-2][0]:tokens[-2][1]].isupper():
+        tokens = tokens[:-1]
+    return tokens
 
 
 def _shift(found: Found, offset: int) -> Found:

@@ -2,11 +2,20 @@
 
 Works on normalised text; site chrome before the title and after the body end marker
 ("Tin liên quan", "Ý kiến của bạn", ...) is outside the body, so it yields no records.
+
+The words of the language come from marker lines of `patterns/markers.jsonl`; this module only
+holds the shapes around them (dates, times, addresses):
+  dateline_word  words that may stand beside the date on a dateline ("Thứ Sáu", "GMT+7", "Lượt xem")
+  agency         news agencies that sign "(TTXVN 2/2/2001)"
+  source_label   the label of a dated source line ("Nguồn: ..., ngày 12/01/2001")
+  month_label    the label of a line that gives only the month ("Ngày đăng: 2020-12")
+  byline_label   the label before the byline ("Bài, ảnh: ..."), matched in the case written
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
 from typing import Optional
 
@@ -19,16 +28,37 @@ _DATE = r"(?P<d>3[01]|[12]\d|0?[1-9])\s*[-/.]\s*(?P<m>1[0-2]|0?[1-9])\s*[-/.]\s*
 _TIME = r"(?P<h>[01]?\d|2[0-3])\s*[:hg]\s*(?P<min>[0-5]\d)(?::(?P<s>[0-5]\d))?"
 _DATE_RE = regex.compile(rf"(?<!\d){_DATE}(?!\d)")
 _TIME_RE = regex.compile(rf"(?<![\d:]){_TIME}(?![\d:])")
-# A dateline: a short line that is mostly a date ("Thứ Sáu, 24/02/2017, 06:59 [GMT+7]").
-_DATELINE_WORDS = regex.compile(
-    r"(?i)\b(?:ngày đăng|cập nhật|đăng lúc|thứ|hai|ba|tư|năm|sáu|bảy|chủ nhật|gmt|lượt xem|print|gốc|lúc|ngày|"
-    r"ttxvn|am|pm)\b|[\d\W_]+")
-_AGENCY_DATE = regex.compile(rf"\((?i:ttxvn|vna|tttxvn)[^)]{{0,12}}?\s{_DATE}\)")
-_SOURCE_DATE = regex.compile(rf"(?i:\bnguồn)\s*:[^\n]{{0,80}}?(?<!\d){_DATE}(?!\d)")
 _URL_DATE = regex.compile(r"https?://\S*?[/-]d?(?P<y>20\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)\d{0,12}\.html?")
 _URL_MONTH = regex.compile(r"https?://\S*?/(?P<y>20\d{2})(?P<m>0[1-9]|1[0-2])/")
-_MONTH_LINE = regex.compile(r"^(?i:date|ngày đăng|cập nhật)?\s*:?\s*(?P<y>(?:19|20)\d{2})-(?P<m>0[1-9]|1[0-2])$")
-_AUTHOR = regex.compile(r"^(?:(?:Bài|Tin|Ảnh|Bài, ảnh|Bài và ảnh|Tin, ảnh)\s*:\s*)?(?P<name>[\p{Lu}][\p{L}.]*(?:[ ]+[\p{Lu}][\p{L}.]*){0,4})(?:\s*[-–|(].*)?$")
+_NAME = r"(?P<name>[\p{Lu}][\p{L}.]*(?:[ ]+[\p{Lu}][\p{L}.]*){0,4})"
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    """The metadata patterns: shapes from this module around the phrases of the rules."""
+    dateline_words: regex.Pattern   # what a dateline may hold besides its date: words, digits, punctuation
+    agency_date: regex.Pattern
+    source_date: regex.Pattern
+    month_line: regex.Pattern
+    author: regex.Pattern
+
+
+def _patterns(rules: Rules) -> _Patterns:
+    phrases = rules.marker_patterns
+    return _compile(*(phrases[kind].pattern for kind in
+                      ("dateline_word", "agency", "source_label", "month_label", "byline_label")))
+
+
+@lru_cache(maxsize=16)
+def _compile(dateline_word: str, agency: str, source_label: str, month_label: str, byline_label: str) -> _Patterns:
+    return _Patterns(
+        # A dateline: a short line that is mostly a date ("Thứ Sáu, 24/02/2017, 06:59 [GMT+7]").
+        dateline_words=regex.compile(rf"(?i)\b(?:{dateline_word})\b|[\d\W_]+"),
+        agency_date=regex.compile(rf"\((?i:{agency})[^)]{{0,12}}?\s{_DATE}\)"),
+        source_date=regex.compile(rf"\b(?i:{source_label})\s*:[^\n]{{0,80}}?(?<!\d){_DATE}(?!\d)"),
+        month_line=regex.compile(rf"^(?i:{month_label})?\s*:?\s*(?P<y>(?:19|20)\d{{2}})-(?P<m>0[1-9]|1[0-2])$"),
+        # The label keeps its case: "BÀI: ..." is no byline.
+        author=regex.compile(rf"^(?:(?:{byline_label})\s*:\s*)?{_NAME}(?:\s*[-–|(].*)?$"))
 
 
 @dataclass(frozen=True)
@@ -56,11 +86,11 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _dateline(line: str) -> Optional[str]:
+def _dateline(line: str, patterns: _Patterns) -> Optional[str]:
     """The ISO date-time of a line that is a dateline ("Thứ Sáu, 24/02/2017, 06:59"), or that ends
     with a news agency's dated signature ("(TTXVN 2/2/2001)"), else None."""
-    date = _AGENCY_DATE.search(line) or _DATE_RE.search(line)
-    if not date or (date.re is _DATE_RE and (len(line) > 90 or _DATELINE_WORDS.sub("", line).strip())):
+    date = patterns.agency_date.search(line) or _DATE_RE.search(line)
+    if not date or (date.re is _DATE_RE and (len(line) > 90 or patterns.dateline_words.sub("", line).strip())):
         return None
     day = _iso_date(date)
     if day is None:
@@ -72,19 +102,20 @@ def _dateline(line: str) -> Optional[str]:
 
 
 def read_metadata(text: str, rules: Rules, published: Optional[str] = None) -> Metadata:
+    patterns = _patterns(rules)
     lines = _lines(text)
     if not lines:
         return Metadata(None, published, None, None, (0, 0))
     dateline_index, found = None, None
     for index, (s, e) in enumerate(lines[:12]):
-        found = _dateline(text[s:e])
+        found = _dateline(text[s:e], patterns)
         if found:
             dateline_index = index
             break
     if found is None:   # a dated source line ("Nguồn: Báo Quảng Nam, ngày 12/01/2001"), a dated URL
-        found = next(filter(None, (_iso_date(m) for m in (_SOURCE_DATE.search(text), _URL_DATE.search(text)) if m)),
-                     None)
-    month = None if found or published else _month_marker(text, lines)
+        dated = (patterns.source_date.search(text), _URL_DATE.search(text))
+        found = next(filter(None, (_iso_date(m) for m in dated if m)), None)
+    month = None if found or published else _month_marker(text, lines, patterns.month_line)
     title_index = _title_index(text, lines, dateline_index, rules.marker_patterns["chrome_line"])
     title_span = lines[title_index] if title_index is not None else None
     start_index = max(i for i in (dateline_index, title_index, -1) if i is not None) + 1
@@ -98,7 +129,7 @@ def read_metadata(text: str, rules: Rules, published: Optional[str] = None) -> M
     body = (lines[start_index][0], lines[end_index - 1][1]) if end_index > start_index else (0, len(text))
     return Metadata(
         title_span=title_span, published=published or found,
-        author=_author(text, lines[start_index:end_index]), source=None, body=body, month=month)
+        author=_author(text, lines[start_index:end_index], patterns.author), source=None, body=body, month=month)
 
 
 def _iso_date(match: regex.Match) -> Optional[str]:
@@ -108,8 +139,8 @@ def _iso_date(match: regex.Match) -> Optional[str]:
         return None
 
 
-def _month_marker(text: str, lines: list[tuple[int, int]]) -> Optional[MonthOnly]:
-    match = next((m for s, e in lines[:3] if (m := _MONTH_LINE.match(text[s:e].strip()))), None) \
+def _month_marker(text: str, lines: list[tuple[int, int]], month_line: regex.Pattern) -> Optional[MonthOnly]:
+    match = next((m for s, e in lines[:3] if (m := month_line.match(text[s:e].strip()))), None) \
         or _URL_MONTH.search(text)
     return MonthOnly(int(match["y"]), int(match["m"]), 1) if match else None
 
@@ -141,11 +172,11 @@ def _title_index(text: str, lines: list[tuple[int, int]], dateline_index: Option
     return (running or first or [None])[0]
 
 
-def _author(text: str, lines: list[tuple[int, int]]) -> Optional[str]:
+def _author(text: str, lines: list[tuple[int, int]], byline: regex.Pattern) -> Optional[str]:
     """The byline: a short line of capitalised words near the end of the body."""
     for s, e in reversed(lines[-4:]):
         line = text[s:e].strip()
-        match = _AUTHOR.match(line)
+        match = byline.match(line)
         if match and len(line) <= 60 and not line.endswith("."):
             return match["name"].strip()
     return None

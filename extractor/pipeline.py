@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager
-from typing import Iterator, Optional
+from typing import Iterator, NamedTuple, Optional
 
 import regex
 
-from .mentions import Found, MentionFinder
-from .metadata import read_metadata
+from .candidates import CandidateFinder, Slot
+from .learned import Decisions
+from .mentions import Found, MentionFinder, SentenceMentions
+from .metadata import Metadata, read_metadata
 from .normalize import Normalised, normalise
 from .records import Draft, RecordBuilder
 from .rules import Rules
 from .schema import Document, Evidence, Mention, Meta, Period, Record, Unit
 from .segment import Sentence, sentences
 
-STAGES = ("normalise", "metadata", "sentences", "mentions", "records", "validate")
+STAGES = ("normalise", "metadata", "sentences", "mentions", "candidates", "records", "validate")
 _DATELINE_CODE = regex.compile(r"^\s*\(?(?P<code>[\p{Lu}][\p{Lu}\p{Ll}]{1,5})\)?\s*[-–:]?\s")
 
 
@@ -28,14 +30,22 @@ class StageError(Exception):
         self.stage = stage
 
 
+class Read(NamedTuple):
+    norm: Normalised
+    meta: Metadata
+    article: list[SentenceMentions]
+    slots: list[Slot]
+
+
 class Pipeline:
     """Loads the rules once; `extract` is then cheap to call for many articles. `seconds`
     adds up the time spent in each stage, for the benchmark."""
 
-    def __init__(self, rules: Optional[Rules] = None):
+    def __init__(self, rules: Optional[Rules] = None, decisions: Optional[Decisions] = None):
         self.rules = rules or Rules.load()
         self.finder = MentionFinder(self.rules)
-        self.builder = RecordBuilder(self.rules)
+        self.candidates = CandidateFinder(self.rules)
+        self.builder = RecordBuilder(self.rules, decisions or Decisions.load())
         self.seconds = dict.fromkeys(STAGES, 0.0)
 
     @contextmanager
@@ -48,8 +58,8 @@ class Pipeline:
         finally:
             self.seconds[name] += time.perf_counter() - started
 
-    def extract(self, text: str, doc_id: str, published: Optional[str] = None, title: Optional[str] = None,
-                url: Optional[str] = None) -> Document:
+    def read(self, text: str, published: Optional[str] = None) -> "Read":
+        """The stages up to the value slots: what the learned decisions weigh (and train on)."""
         with self._stage("normalise"):
             norm = normalise(text)
         with self._stage("metadata"):
@@ -62,9 +72,20 @@ class Pipeline:
                 body = [title_sentence] + body
         with self._stage("mentions"):
             article = self.finder.in_article(norm.text, body, meta.anchor)
+        with self._stage("candidates"):
+            slots = self.candidates.slots(norm.text, article, title_sentence, self._province(norm.text, meta.body[0]))
+        return Read(norm, meta, article, slots)
+
+    def extract(self, text: str, doc_id: str, published: Optional[str] = None, title: Optional[str] = None,
+                url: Optional[str] = None) -> Document:
+        return self.document(self.read(text, published), text, doc_id, title=title, url=url)
+
+    def document(self, read: Read, text: str, doc_id: str, title: Optional[str] = None,
+                 url: Optional[str] = None) -> Document:
+        """Records from the value slots of a read article: the learned decisions, then validation."""
+        norm, meta, article, slots = read
         with self._stage("records"):
-            drafts = self.builder.build(norm.text, article, title_sentence, meta.anchor,
-                                        self._province(norm.text, meta.body[0]))
+            drafts = self.builder.build(slots, meta.anchor)
         with self._stage("validate"):
             return Document(
                 doc_id=doc_id,

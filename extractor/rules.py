@@ -50,6 +50,12 @@ class CountNoun(Strict):
     group: bool = False
 
 
+class PercentWord(Strict):
+    """A word that makes a number a percentage: "62 phần trăm"."""
+    kind: Literal["percent_word"]
+    text: str
+
+
 class ImpliedNoun(Strict):
     """A number with no noun whose left context names what it counts: "nâng tổng số đảng viên
     là người Khmer lên 1.609"."""
@@ -124,11 +130,14 @@ class CueRule(Strict):
 class Marker(Strict):
     """A phrase that marks a sentence or a stretch of text (ceremony, breakdown, chrome, ...)."""
     kind: Literal["admission", "breakdown", "subset", "ceremony", "not_subject", "body_end", "chrome_line",
-                  "group_filler"]
+                  "group_filler",
+                  "dateline_word", "agency", "source_label", "month_label", "byline_label",
+                  "subject_verb", "title_verb", "admission_verb", "group_end", "group_lead", "members_group_lead", "share_follows",
+                  "raised_total", "not_group_start", "now", "list_item_lead", "list_item_end"]
     pattern: str
 
 
-NumberEntry = Union[Hedge, Scale, NumberWord, CountNoun, ImpliedNoun]
+NumberEntry = Union[Hedge, Scale, NumberWord, CountNoun, ImpliedNoun, PercentWord]
 UnitEntry = Union[Organ, Level, Connector, Institution, WholeParty, Dateline]
 T = TypeVar("T")
 

@@ -1,0 +1,101 @@
+"""One feature function per learned decision: each returns a dict of named cues, so a new cue
+is a new key. The models (learned.py) weigh them; the names are the only contract between
+training and prediction.
+"""
+from __future__ import annotations
+
+import math
+from typing import Optional
+
+import regex
+
+_WORD = regex.compile(r"[\p{L}\p{M}]+|\d+(?:[.,]\d+)*|%|[;:()]")
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def _window(prefix: str, tokens: list[str], features: dict[str, float]) -> None:
+    """Position-tagged words, their bag and syllable pairs ("kết_nạp") of one side of a value."""
+    for i, token in enumerate(tokens[:3], 1):
+        features[f"{prefix}{i}={token}"] = 1.0
+    for token in tokens:
+        features[f"{prefix}w={token}"] = 1.0
+    for a, b in zip(tokens, tokens[1:]):
+        features[f"{prefix}b={a}_{b}"] = 1.0
+    if tokens[:2]:
+        features[f"{prefix}12={'_'.join(tokens[:2])}"] = 1.0
+
+
+def _bucket(value: float, edges: tuple[float, ...]) -> str:
+    return str(next((e for e in edges if value < e), "big"))
+
+
+def measure_features(slot: "Slot") -> dict[str, float]:    # noqa: F821 - candidates.Slot
+    value = slot.value
+    f: dict[str, float] = {"bias": 1.0, f"label={value.label}": 1.0}
+    left = words(slot.before)[-8:][::-1]
+    right = words(slot.right)[:8]
+    _window("l", left, f)
+    _window("r", right, f)
+    for token in words(slot.left)[-12:]:
+        f[f"seg={token}"] = 1.0
+    if value.label == "COUNT":
+        f[f"noun={(value.noun or '-').lower()}"] = 1.0
+        f[f"people={value.people}"] = 1.0
+        f[f"size={_bucket(value.value, (2, 10, 100, 1000, 10000))}"] = 1.0
+        if value.rule == "bare":
+            f["bare"] = 1.0
+        if value.fraction_target is not None:
+            f["fraction"] = 1.0
+        if value.extra.get("denominator"):
+            f["denominator"] = 1.0
+    else:
+        f[f"pct={_bucket(value.value, (5, 20, 50, 99.95, 100.05, 150))}"] = 1.0
+    if value.approx:
+        f[f"approx={value.approx}"] = 1.0
+    for flag in slot.flags:
+        f[f"s:{flag}"] = 1.0
+    for cue in slot.cues:
+        f[f"cue={cue}"] = 1.0
+    f[f"prev={slot.previous_kind}"] = 1.0
+    f[f"next={slot.next_kind}"] = 1.0
+    return f
+
+
+def unit_features(option: "UnitOption", measure: str) -> dict[str, float]:   # noqa: F821
+    kind = "members" if measure == "members" else "count" if measure in ("admitted", "target") else "pct"
+    f: dict[str, float] = {"bias": 1.0}
+    for key, value in option.cues.items():
+        f[key] = value
+        f[f"{key}|{kind}"] = value
+    return f
+
+
+def period_features(option: "PeriodOption", measure: str) -> dict[str, float]:   # noqa: F821
+    f: dict[str, float] = {"bias": 1.0}
+    for key, value in option.cues.items():
+        f[key] = value
+        f[f"{key}|{measure}"] = value
+    return f
+
+
+def distance(chars: int) -> str:
+    return _bucket(abs(chars), (10, 30, 80, 200)) if chars >= 0 else "-" + _bucket(-chars, (10, 30, 80, 200))
+
+
+def log_count(n: int) -> str:
+    return str(min(3, int(math.log2(n)) if n > 0 else 0))
+
+
+def previous_words(text: str, end: int, n: int = 2) -> list[str]:
+    return words(text[max(0, end - 40):end])[-n:]
+
+
+def next_words(text: str, start: int, n: int = 2) -> list[str]:
+    return words(text[start:start + 40])[:n]
+
+
+def optional(value: Optional[str]) -> str:
+    return value if value else "-"

@@ -1,0 +1,86 @@
+"""The learned decisions: a value's measure (multinomial), and the ranking of its unit and period
+options (binary: is this option the one?). Trained with scikit-learn (train.py); shipped as the
+weights of each feature in one JSON file inside the package, so prediction is a few dict
+lookups, needs no scikit-learn, and loads in milliseconds.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+MODEL_PATH = Path(__file__).resolve().parent / "model" / "decisions.json.gz"
+FORMAT = 1
+
+
+@dataclass
+class LinearModel:
+    """Weights per feature and class. Binary models have one class, "yes"."""
+    classes: list[str]
+    intercept: list[float]
+    weights: dict[str, list[float]]
+
+    def scores(self, features: dict[str, float]) -> list[float]:
+        totals = list(self.intercept)
+        for name, value in features.items():
+            row = self.weights.get(name)
+            if row is not None:
+                for k, w in enumerate(row):
+                    totals[k] += w * value
+        return totals
+
+    def predict(self, features: dict[str, float], allowed: frozenset[str]) -> str:
+        """The best-scoring class among those allowed."""
+        scores = self.scores(features)
+        return max((s, c) for s, c in zip(scores, self.classes) if c in allowed)[1]
+
+    def probability(self, features: dict[str, float]) -> float:
+        """Binary models: the probability of "yes"."""
+        return 1 / (1 + math.exp(-max(-30.0, min(30.0, self.scores(features)[0]))))
+
+    @classmethod
+    def from_sklearn(cls, vectorizer: object, estimator: object) -> "LinearModel":
+        names = vectorizer.get_feature_names_out()
+        coef = estimator.coef_
+        classes = [str(c) for c in estimator.classes_]
+        if coef.shape[0] == 1:   # binary: the positive class's weights
+            classes = ["yes"]
+        weights = {str(n): [round(float(coef[k, j]), 5) for k in range(coef.shape[0])]
+                   for j, n in enumerate(names) if any(abs(coef[k, j]) > 1e-6 for k in range(coef.shape[0]))}
+        return cls(classes, [round(float(b), 5) for b in estimator.intercept_], weights)
+
+    def as_dict(self) -> dict:
+        return {"classes": self.classes, "intercept": self.intercept, "weights": self.weights}
+
+
+@dataclass
+class Decisions:
+    measure: LinearModel
+    unit: LinearModel
+    period: LinearModel
+
+    def save(self, path: Path = MODEL_PATH) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"format": FORMAT, **{name: getattr(self, name).as_dict() for name in ("measure", "unit", "period")}}
+        with gzip.open(path, "wt", encoding="utf-8") as out:
+            json.dump(data, out, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+    @classmethod
+    def load(cls, path: Optional[Path] = None) -> "Decisions":
+        path = path or MODEL_PATH
+        try:
+            with gzip.open(path, "rt", encoding="utf-8") as stream:
+                data = json.load(stream)
+        except (OSError, ValueError) as error:
+            raise ValueError(f"{path}: cannot read the trained model ({error}); run `python -m extractor train`") from None
+        if data.get("format") != FORMAT:
+            raise ValueError(f"{path}: model format {data.get('format')!r}, expected {FORMAT}; retrain")
+        return cls(*(LinearModel(**data[name]) for name in ("measure", "unit", "period")))
+
+
+def untrained() -> Decisions:
+    """Decisions that weigh nothing: a pipeline that only reads articles up to their slots."""
+    return Decisions(LinearModel(["none"], [0.0], {}), LinearModel(["yes"], [0.0], {}), LinearModel(["yes"], [0.0], {}))

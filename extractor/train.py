@@ -1,0 +1,150 @@
+"""Training the decisions from gold, and the honest number: cross-validation by website.
+
+`python -m extractor train` fits the three models on the team corpus and, when present, the
+real articles of ../shared/dev, and writes them into the package. `evaluate --cv K` trains on
+K-1 folds of the real articles (plus the team corpus) and scores the held-out fold; folds
+group articles by website, so no site is both trained and scored on.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+from urllib.parse import urlparse
+
+from .align import Label, align
+from .candidates import Slot
+from .evaluate import load_documents, unit_matches, period_key
+from .features import measure_features, period_features, unit_features
+from .learned import Decisions, LinearModel
+from .pipeline import Pipeline, Read
+from .records import RecordBuilder, period_bounds
+from .schema import Document, Period, Record, Unit
+
+
+@dataclass
+class Example:
+    """One article read up to its slots, with the gold labels of its slots."""
+    doc_id: str
+    text: str
+    read: Read
+    labels: list[Label]
+    gold: Document
+    site: str
+
+
+def load_examples(pipeline: Pipeline, corpus: Path, gold_dir: Path, sites: Optional[dict[str, str]] = None) -> tuple[list[Example], int, int]:
+    """Examples of every article with gold; and how many gold facts aligned, of how many."""
+    gold, errors = load_documents([gold_dir], corpus)
+    if errors:
+        raise ValueError("; ".join(errors))
+    examples, aligned, total = [], 0, 0
+    for doc_id, doc in sorted(gold.items()):
+        path = corpus / f"{doc_id}.txt"
+        if not path.exists():
+            continue
+        text = path.read_text(encoding="utf-8")
+        read = pipeline.read(text)
+        labels, found = align(read.norm.text, read.slots, doc)
+        aligned, total = aligned + found, total + sum(len(r.measures()) for r in doc.records)
+        examples.append(Example(doc_id, text, read, labels, doc, (sites or {}).get(doc_id, doc_id)))
+    return examples, aligned, total
+
+
+def sites_of(urls: Path) -> dict[str, str]:
+    """doc_id → website (host without "www."), from a urls.tsv of doc_id and url."""
+    sites = {}
+    for line in urls.read_text(encoding="utf-8").splitlines()[1:]:
+        doc_id, _, url = line.partition("\t")
+        host = urlparse(url.strip()).netloc.lower()
+        sites[doc_id] = host[4:] if host.startswith("www.") else host or doc_id
+    return sites
+
+
+def _unit(option_unit) -> Unit:
+    return Unit(name=option_unit.name)
+
+
+def fit(examples: list[Example]) -> Decisions:
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    measure_x, measure_y, unit_x, unit_y, period_x, period_y = [], [], [], [], [], []
+    for example in examples:
+        for slot, label in zip(example.read.slots, example.labels):
+            if label.measure is None:
+                continue
+            measure_x.append(measure_features(slot))
+            measure_y.append(label.measure)
+            if label.record is None:
+                continue
+            _rank_examples(slot, label, unit_x, unit_y, period_x, period_y)
+
+    def model(x: list[dict], y: list, c: float) -> LinearModel:
+        vectorizer = DictVectorizer()
+        matrix = vectorizer.fit_transform(x)
+        estimator = LogisticRegression(C=c, max_iter=3000)
+        estimator.fit(matrix, y)
+        return LinearModel.from_sklearn(vectorizer, estimator)
+
+    return Decisions(model(measure_x, measure_y, 1.0), model(unit_x, unit_y, 1.0), model(period_x, period_y, 1.0))
+
+
+def _rank_examples(slot: Slot, label: Label, unit_x: list, unit_y: list, period_x: list, period_y: list) -> None:
+    measure, record = label.measure, label.record
+    units = [unit_matches(_unit(o.unit), record.unit) for o in slot.units]
+    if any(units):
+        unit_x += [unit_features(o, measure) for o in slot.units]
+        unit_y += units
+    if record.type != "admission":
+        return
+    gold = period_key(record)
+    periods = [period_key(Record(type="admission", unit=record.unit, evidence="",
+                                 period=Period(start=b[0], end=b[1])) ) == gold
+               for b in (period_bounds(slot, measure, o) for o in slot.periods)]
+    if any(periods):
+        period_x += [period_features(o, measure) for o in slot.periods]
+        period_y += periods
+
+
+def predict(pipeline: Pipeline, decisions: Decisions, examples: list[Example]) -> dict[str, Document]:
+    pipeline.builder = RecordBuilder(pipeline.rules, decisions)
+    return {e.doc_id: pipeline.document(e.read, e.text, e.doc_id) for e in examples}
+
+
+def folds(examples: list[Example], k: int) -> list[list[Example]]:
+    """K folds with no website in two of them, balanced by article count (largest site first)."""
+    by_site: dict[str, list[Example]] = {}
+    for example in examples:
+        by_site.setdefault(example.site, []).append(example)
+    buckets: list[list[Example]] = [[] for _ in range(k)]
+    for site in sorted(by_site, key=lambda s: (-len(by_site[s]), s)):
+        min(buckets, key=len).extend(by_site[site])
+    return buckets
+
+
+def cross_validate(pipeline: Pipeline, examples: list[Example], extra: list[Example], k: int
+                   ) -> tuple[dict[str, Document], list[list[str]]]:
+    """Out-of-fold predictions for every example (trained on the other folds and `extra`), and
+    the doc_ids of each fold."""
+    predictions: dict[str, Document] = {}
+    buckets = folds(examples, k)
+    for held_out in buckets:
+        training = [e for bucket in buckets if bucket is not held_out for e in bucket] + extra
+        predictions.update(predict(pipeline, fit(training), held_out))
+    return predictions, [[e.doc_id for e in bucket] for bucket in buckets]
+
+
+def default_sources(dev: Optional[Path]) -> tuple[list[tuple[Path, Path, Optional[Path]]], Optional[tuple[Path, Path, Optional[Path]]]]:
+    """(team corpus and its gold), and the real articles of the dev set when it is there."""
+    root = Path(__file__).resolve().parent.parent
+    team = (root / "corpus", root / "gold", None)
+    if dev is not None and (dev / "corpus").is_dir():
+        return [team], (dev / "corpus", dev / "gold", dev / "urls.tsv")
+    return [team], None
+
+
+def examples_of(pipeline: Pipeline, source: tuple[Path, Path, Optional[Path]]) -> tuple[list[Example], int, int]:
+    corpus, gold, urls = source
+    return load_examples(pipeline, corpus, gold, sites_of(urls) if urls and urls.exists() else None)
