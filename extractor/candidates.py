@@ -295,3 +295,31 @@ def _add_period(options: dict[Bounds, PeriodOption], date: Found, term: Optional
             f"open_start={bounds[0] is None}": 1.0, f"open_end={bounds[1] is None}": 1.0})
     for name, value in cues.items():
         option.cues.setdefault(name, value)
+
+
+def with_last(slot: Slot, unit: Optional[Found], period: Optional[Bounds]) -> tuple[list[UnitOption], list[PeriodOption]]:
+    """The options of a slot, plus the unit and period of the record before it in the article
+    (the parts of a total share its period; a list goes on about the same unit)."""
+    part = "part" if {"breakdown_before", "breakdown_start"} & slot.flags else "whole"
+    units = list(slot.units)
+    if unit is not None:
+        key = fold(unit.name)
+        same = next((o for o in units if fold(o.unit.name) == key), None)
+        if same is None:
+            units.append(UnitOption(unit, {"src=last_record": 1.0}))
+            same = units[-1]
+        else:
+            same = UnitOption(same.unit, dict(same.cues))
+            units = [same if fold(o.unit.name) == key else o for o in units]
+        same.cues.update({"last_record": 1.0, f"last_record|{part}": 1.0})
+    periods = list(slot.periods)
+    if period is not None:
+        same_period = next((o for o in periods if o.bounds == period), None)
+        if same_period is None:
+            periods.append(PeriodOption(None, period, {"src=last_record": 1.0}))
+            same_period = periods[-1]
+        else:
+            same_period = PeriodOption(same_period.date, same_period.bounds, dict(same_period.cues))
+            periods = [same_period if o.bounds == period else o for o in periods]
+        same_period.cues.update({"last_record": 1.0, f"last_record|{part}": 1.0})
+    return units, periods

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Optional, TypeVar
 
-from .candidates import PeriodOption, Slot, UnitOption
+from .candidates import PeriodOption, Slot, UnitOption, with_last
 from .features import measure_features, period_features, unit_features
 from .groups import GroupRules
 from .learned import Decisions, LinearModel
@@ -63,15 +63,18 @@ class RecordBuilder:
         self.now = rules.marker_patterns["now"]
         self.models = decisions
 
-    def decide(self, slot: Slot, previous: Optional[Decision]) -> Optional[Decision]:
+    def decide(self, slot: Slot, previous: Optional[Decision], last: Optional[Decision] = None) -> Optional[Decision]:
+        """`previous`: the decision on the value before in the sentence; `last`: the last record's."""
         measure = self.models.measure.predict(
             measure_features(slot), COUNT_MEASURES if slot.value.label == "COUNT" else PERCENT_MEASURES)
         if measure == "none":
             return None
-        unit = best(self.models.unit, slot.units, lambda o: unit_features(o, measure))
+        units, periods = with_last(slot, last.unit if last else None,
+                                   last.period.bounds if last and last.measure != "members" else None)
+        unit = best(self.models.unit, units, lambda o: unit_features(o, measure))
         if unit is None:
             return None
-        period = best(self.models.period, slot.periods, lambda o: period_features(o, measure))
+        period = best(self.models.period, periods, lambda o: period_features(o, measure))
         group = self._group(slot, measure, previous, unit.unit)
         if measure == "share_pct" and group is None:
             return None   # a share of nothing named is no fact
@@ -82,10 +85,13 @@ class RecordBuilder:
         title = [s for s in slots if "title" in s.flags]
         drafts: list[Draft] = []
         previous: Optional[Decision] = None
+        last: Optional[Decision] = None
         for slot in body:
-            previous = self.decide(slot, previous if previous and previous.slot.sentence == slot.sentence else None)
-            if previous is not None:
-                self._add(drafts, previous, published)
+            decision = self.decide(slot, previous if previous and previous.slot.sentence == slot.sentence else None, last)
+            previous = decision
+            if decision is not None:
+                self._add(drafts, decision, published)
+                last = decision
         seen = [(m, v) for d in drafts for m, v in d.measures.items()]
         first_period = next((d.period for d in drafts if d.type == "admission"), None)
         for slot in title:   # a headline figure counts only when the body does not state it

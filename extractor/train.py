@@ -14,7 +14,8 @@ from typing import Optional
 from urllib.parse import urlparse
 
 from .align import Label, align
-from .candidates import Slot
+from .candidates import Slot, with_last
+from .mentions import Found
 from .evaluate import load_documents, unit_matches, period_key
 from .features import measure_features, period_features, unit_features
 from .learned import Decisions, LinearModel
@@ -72,14 +73,16 @@ def fit(examples: list[Example]) -> Decisions:
 
     measure_x, measure_y, unit_x, unit_y, period_x, period_y = [], [], [], [], [], []
     for example in examples:
+        last: Optional[Record] = None   # the gold record of the last fact: what prediction carries
         for slot, label in zip(example.read.slots, example.labels):
             if label.measure is None:
                 continue
             measure_x.append(measure_features(slot))
             measure_y.append(label.measure)
-            if label.record is None:
+            if label.record is None or "title" in slot.flags:
                 continue
-            _rank_examples(slot, label, unit_x, unit_y, period_x, period_y)
+            _rank_examples(slot, label, last, unit_x, unit_y, period_x, period_y)
+            last = label.record
 
     def model(x: list[dict], y: list, c: float) -> LinearModel:
         vectorizer = DictVectorizer()
@@ -91,20 +94,24 @@ def fit(examples: list[Example]) -> Decisions:
     return Decisions(model(measure_x, measure_y, 1.0), model(unit_x, unit_y, 1.0), model(period_x, period_y, 1.0))
 
 
-def _rank_examples(slot: Slot, label: Label, unit_x: list, unit_y: list, period_x: list, period_y: list) -> None:
+def _rank_examples(slot: Slot, label: Label, last: Optional[Record], unit_x: list, unit_y: list,
+                   period_x: list, period_y: list) -> None:
     measure, record = label.measure, label.record
-    units = [unit_matches(_unit(o.unit), record.unit) for o in slot.units]
+    last_unit = Found("UNIT", 0, 0, name=last.unit.name) if last else None
+    last_period = (last.period.start, last.period.end) if last and last.type == "admission" and last.period else None
+    unit_options, period_options = with_last(slot, last_unit, last_period)
+    units = [unit_matches(_unit(o.unit), record.unit) for o in unit_options]
     if any(units):
-        unit_x += [unit_features(o, measure) for o in slot.units]
+        unit_x += [unit_features(o, measure) for o in unit_options]
         unit_y += units
     if record.type != "admission":
         return
     gold = period_key(record)
     periods = [period_key(Record(type="admission", unit=record.unit, evidence="",
                                  period=Period(start=b[0], end=b[1])) ) == gold
-               for b in (period_bounds(slot, measure, o) for o in slot.periods)]
+               for b in (period_bounds(slot, measure, o) for o in period_options)]
     if any(periods):
-        period_x += [period_features(o, measure) for o in slot.periods]
+        period_x += [period_features(o, measure) for o in period_options]
         period_y += periods
 
 
