@@ -19,6 +19,7 @@ from .units import UnitResolver
 
 _BACK = 3   # sentences back that may hold a value's unit or period
 # A bare name just before a value in a list: "...; Hội An 110; Điện Bàn 150", "Nguyễn Du (12 đảng viên)"
+_LIST_ITEM = regex.compile(r"^[ ]*[;,][ ]*\p{Lu}[\p{L}\p{M}]*(?:[ ]+\p{Lu}[\p{L}\p{M}]*){0,4}[ ]*[(:]?[ ]*$")
 _LIST_NAME = regex.compile(r"(?<![\p{L}])(?P<name>\p{Lu}[\p{L}\p{M}]*(?:[ ]+\p{Lu}[\p{L}\p{M}]*){0,4})[ ]*[(:]?[ ]*$")
 
 
@@ -118,6 +119,8 @@ class CandidateFinder:
                 own.add("share_follows")
             if before.count("(") > before.count(")"):
                 own.add("in_brackets")
+            if _LIST_ITEM.search(left):
+                own.add("list_item")
             own.add(f"nth={min(n, 3)}")
             cues = [name for name, l, r, b in self.cues
                     if (value.label == "COUNT") == (name.split(":")[1] in _COUNT_MEASURES)

@@ -20,7 +20,6 @@ _PLACEHOLDERS = {
     "Y": r"(?P<y>(?:19|20)\d{2})", "Y2": r"(?P<y2>(?:19|20)\d{2})",
     "M": r"(?P<m>1[0-2]|0?[1-9])", "D": r"(?P<d>3[01]|[12]\d|0?[1-9])",
     "S": r"\s*[-/.]\s*", "Q": r"(?P<q>IV|I{1,3}|[1-4])",
-    "N": r"(?P<n>\d{1,2}|mười (?:một|hai|lăm)|hai mươi|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)",
 }
 _TOKEN = regex.compile(r"\S+")
 _DOT_THOUSANDS = regex.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")    # "6.799", "1.234,5"
@@ -97,9 +96,11 @@ class MentionFinder:
         self.percent = regex.compile(
             rf"(?<![\p{{L}}\d.,])(?P<num>{_DIGITS})[ ]*(?:%|{self._percent_words()})", regex.IGNORECASE)
         self.period_rules = []
+        small = alternation([w.text for w in rules.of(numbers, NumberWord) if w.value <= 10])
+        placeholders = {**_PLACEHOLDERS, "N": f"(?P<n>\\d{{1,2}}|(?:{small})(?:[ ]+(?:{small}))?)"}
         for rule in rules.periods:
             pattern = rule.pattern
-            for key, value in _PLACEHOLDERS.items():
+            for key, value in placeholders.items():
                 pattern = pattern.replace("{" + key + "}", value)
             try:
                 compiled = regex.compile(rf"(?<![\p{{L}}\d]){pattern}(?![\p{{L}}\d])", regex.IGNORECASE)
@@ -127,7 +128,11 @@ class MentionFinder:
         level = f"(?:(?i:{level_words})|(?:{abbreviations})(?=[\\s\\p{{Lu}}]))"
         connector = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "connector"])
         name_word = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "name_word"])
-        token = (f"(?:{_NAME_TOKEN}(?:[ ]+(?:{name_word})(?![\\p{{L}}])(?![ ]+(?:tâm|trọng|toàn)\\b))*|(?:{connector})(?![\\p{{L}}])"
+        name_word_stop = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "name_word_stop"])
+        plural = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "plural"])
+        whole = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "whole"])
+        organ_suffix = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "organ_suffix"])
+        token = (f"(?:{_NAME_TOKEN}(?:[ ]+(?:{name_word})(?![\\p{{L}}])(?![ ]+(?:{name_word_stop})\\b))*|(?:{connector})(?![\\p{{L}}])"
                  f"|{level}(?![\\p{{L}}]))")
         # After an institution's head ("Công ty", "Trường") lower-case words may stand between
         # capitalised ones: "Công ty TNHH Chế biến thủy sản Hồng Ngự".
@@ -141,13 +146,13 @@ class MentionFinder:
         self.institution = regex.compile(
             f"(?<![\\p{{L}}])(?P<name>(?:{institution})(?![\\p{{L}}])(?:(?:[ ]+{gap}){{0,3}}[ ]+{token})+)")
         self.unit = regex.compile(
-            f"(?<![\\p{{L}}])(?<!(?i:các|những|\\d)[ ]+)(?P<toan>toàn[ ]+)?(?P<organ>(?i:{organ}))(?![\\p{{L}}])"
-            f"(?![ ]+(?:các|những)[ ]+{level})(?:[ ]+(?P<level>{level}))?{tail}")
-        self.toan = regex.compile(f"(?<![\\p{{L}}])(?P<toan>(?i:toàn))[ ]+(?P<level>{level_words})(?![\\p{{L}}])")
+            f"(?<![\\p{{L}}])(?<!(?i:{plural}|\\d)[ ]+)(?P<toan>(?:{whole})[ ]+)?(?P<organ>(?i:{organ}))(?![\\p{{L}}])"
+            f"(?![ ]+(?:{plural})[ ]+{level})(?:[ ]+(?P<level>{level}))?{tail}")
+        self.toan = regex.compile(f"(?<![\\p{{L}}])(?P<toan>(?i:{whole}))[ ]+(?P<level>{level_words})(?![\\p{{L}}])")
         self.place = regex.compile(
             f"(?<![\\p{{L}}])(?P<level>{level})(?:[ ]+|(?<=\\.)(?=\\p{{Lu}}))(?P<name>{_NAME_TOKEN}(?:[ ]+{_NAME_TOKEN})*)")
         self.whole_party = regex.compile(
-            "|".join(f"(?:{regex.escape(w.text)})" for w in self.rules.of(units, WholeParty)) + r"(?![ ]*(?:bộ|ủy))",
+            "|".join(f"(?:{regex.escape(w.text)})" for w in self.rules.of(units, WholeParty)) + f"(?![ ]*(?:{organ_suffix}))",
             regex.IGNORECASE)
         self.connectors = {c.text.lower() for c in self.rules.of(units, Connector) if c.kind == "connector"}
         self.institutions = {i.text.lower() for i in self.rules.of(units, Institution)}
@@ -174,7 +179,7 @@ class MentionFinder:
                 continue
             level = match["level"].lower()
             found.append(Found("UNIT", match.start(), match.end(), name=f"Đảng bộ {level}", kind="đảng bộ",
-                               level=level, generic=True, rule="toàn"))
+                               level=level, generic=True, rule="whole"))
         for match in self.whole_party.finditer(text):
             found.append(Found("UNIT", match.start(), match.end(), name="Đảng Cộng sản Việt Nam", kind="đảng",
                                rest="Đảng Cộng sản Việt Nam", rule="whole_party"))
@@ -201,6 +206,8 @@ class MentionFinder:
             anchor = published or (reference if rule.resolve in _YEAR_ONLY else None)
             for match in pattern.finditer(text, start, len(text) if end is None else end):
                 groups = {k: v for k, v in match.groupdict().items()}
+                if groups.get("n") and not groups["n"].isdigit():   # "sáu tháng đầu năm"
+                    groups["n"] = str(int(self._words_value(groups["n"].lower().split()) or 0))
                 try:
                     bounds = RESOLVERS[rule.resolve](groups, anchor)
                 except (ValueError, KeyError):   # "ngày 31/2": not a date

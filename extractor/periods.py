@@ -11,8 +11,6 @@ from typing import Callable, Optional
 Bounds = tuple[Optional[str], Optional[str]]
 Groups = dict[str, Optional[str]]
 
-_SMALL_NUMBERS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8,
-                  "chín": 9, "mười": 10, "mười một": 11, "mười hai": 12, "mười lăm": 15, "hai mươi": 20}
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 # Resolvers relative to the party term: the records stage prefers a term the article names.
 TERM_RELATIVE = frozenset({"current_term", "term_to_now"})
@@ -28,7 +26,7 @@ class MonthOnly(dt.date):
 
 def small_number(text: str) -> int:
     text = text.lower().strip()
-    return int(text) if text.isdigit() else _SMALL_NUMBERS[text]
+    return int(text)
 
 
 def _year(groups: Groups, key: str, published: Optional[dt.date]) -> Optional[int]:

@@ -16,7 +16,7 @@ from .normalize import Normalised, normalise
 from .records import Draft, RecordBuilder
 from .rules import Rules
 from .schema import Document, Evidence, Mention, Meta, Period, Record, Unit
-from .segment import Sentence, sentences
+from .segment import Segmenter, Sentence
 
 STAGES = ("normalise", "metadata", "sentences", "mentions", "candidates", "records", "validate")
 _DATELINE_CODE = regex.compile(r"^\s*\(?(?P<code>[\p{Lu}][\p{Lu}\p{Ll}]{1,5})\)?\s*[-–:]?\s")
@@ -43,6 +43,7 @@ class Pipeline:
 
     def __init__(self, rules: Optional[Rules] = None, decisions: Optional[Decisions] = None):
         self.rules = rules or Rules.load()
+        self.segmenter = Segmenter(self.rules)
         self.finder = MentionFinder(self.rules)
         self.candidates = CandidateFinder(self.rules)
         self.builder = RecordBuilder(self.rules, decisions or Decisions.load())
@@ -65,7 +66,7 @@ class Pipeline:
         with self._stage("metadata"):
             meta = read_metadata(norm.text, self.rules, published=published)
         with self._stage("sentences"):
-            body = sentences(norm.text, *meta.body)
+            body = self.segmenter.sentences(norm.text, *meta.body)
             title_sentence = None
             if meta.title_span and meta.title_span[1] <= meta.body[0]:
                 title_sentence = Sentence(*meta.title_span, norm.text[meta.title_span[0]:meta.title_span[1]])

@@ -81,7 +81,7 @@ class Connector(Strict):
     """A lower-case word inside a unit name: "connector" words ("các", "và") never end a name,
     "name_word" syllables continue a capitalised word ("Quân sự", "Môi trường"); "name_stop"
     words end an institution's name ("Công ty Chế biến thủy sản Hồng Ngự kết nạp")."""
-    kind: Literal["connector", "name_word", "name_stop"]
+    kind: Literal["connector", "name_word", "name_stop", "name_word_stop", "plural", "whole", "organ_suffix"]
     text: str
 
 
@@ -132,7 +132,7 @@ class Marker(Strict):
     kind: Literal["admission", "breakdown", "subset", "ceremony", "not_subject", "body_end", "chrome_line",
                   "group_filler",
                   "dateline_word", "agency", "source_label", "month_label", "byline_label",
-                  "subject_verb", "title_verb", "admission_verb", "group_end", "group_lead", "members_group_lead", "share_follows",
+                  "subject_verb", "title_verb", "admission_verb", "abbreviation", "group_end", "group_lead", "members_group_lead", "share_follows",
                   "raised_total", "not_group_start", "now", "list_item_lead", "list_item_end"]
     pattern: str
 

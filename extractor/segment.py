@@ -1,8 +1,8 @@
 """Stage 3: sentences, with exact offsets.
 
-Sentences come from a rule (line breaks and sentence-final punctuation, not after
-abbreviations such as "TP." or initials). No stage needs words: the mention and record
-rules read characters, so word segmentation (underthesea) is not on the path at all.
+Sentences come from a rule (line breaks and sentence-final punctuation, not after an
+abbreviation such as "TP." or an initial). No stage needs words: the mention and record rules
+read characters, so word segmentation (underthesea) is not on the path at all.
 """
 from __future__ import annotations
 
@@ -11,9 +11,7 @@ from typing import Optional
 
 import regex
 
-_BOUNDARY = regex.compile(
-    r"(?<=[.!?…])(?<!\b(?:TP|TX|Tp|ThS|TS|PGS|GS|BS|Q|H|P|TT|St|[A-ZĐ])\.)[\"”']?\s+(?=[\"“'(\p{Lu}\d-])"
-    r"|\s*\n\s*")
+from .rules import Rules
 
 
 @dataclass(frozen=True)
@@ -23,16 +21,24 @@ class Sentence:
     text: str
 
 
-def sentences(text: str, start: int = 0, end: Optional[int] = None) -> list[Sentence]:
-    end = len(text) if end is None else end
-    found, cursor = [], start
-    for match in _BOUNDARY.finditer(text, start, end):
-        if "\n" in match.group() and _wrapped(text, match.start(), match.group()):
-            continue
-        _append(found, text, cursor, match.start())
-        cursor = match.end()
-    _append(found, text, cursor, end)
-    return found
+class Segmenter:
+    """The abbreviations that a full stop does not end come from the `abbreviation` markers."""
+
+    def __init__(self, rules: Rules):
+        abbreviations = rules.marker_patterns["abbreviation"].pattern
+        self.boundary = regex.compile(
+            rf"(?<=[.!?…])(?<!\b(?:{abbreviations}|\p{{Lu}})\.)[\"”']?\s+(?=[\"“'(\p{{Lu}}\d-])|\s*\n\s*")
+
+    def sentences(self, text: str, start: int = 0, end: Optional[int] = None) -> list[Sentence]:
+        end = len(text) if end is None else end
+        found, cursor = [], start
+        for match in self.boundary.finditer(text, start, end):
+            if "\n" in match.group() and _wrapped(text, match.start(), match.group()):
+                continue
+            _append(found, text, cursor, match.start())
+            cursor = match.end()
+        _append(found, text, cursor, end)
+        return found
 
 
 _FINAL = (".", "!", "?", ":", ";", "…", '"', "”", ")")

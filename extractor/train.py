@@ -74,10 +74,13 @@ def fit(examples: list[Example]) -> Decisions:
     measure_x, measure_y, unit_x, unit_y, period_x, period_y = [], [], [], [], [], []
     for example in examples:
         last: Optional[Record] = None   # the gold record of the last fact: what prediction carries
+        before: Optional[tuple[Slot, Label]] = None
         for slot, label in zip(example.read.slots, example.labels):
+            same = before is not None and before[0].sentence == slot.sentence
+            previous, before = (before[1].measure or "none") if same else None, (slot, label)
             if label.measure is None:
                 continue
-            measure_x.append(measure_features(slot))
+            measure_x.append(measure_features(slot, previous))
             measure_y.append(label.measure)
             if label.record is None or "title" in slot.flags:
                 continue

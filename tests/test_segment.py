@@ -1,7 +1,10 @@
 """Sentence boundaries: wrapped lines join, headlines and paragraphs do not, offsets are exact."""
 import pytest
 
-from extractor.segment import sentences
+from extractor.rules import Rules
+from extractor.segment import Segmenter
+
+sentences = Segmenter(Rules.load()).sentences
 
 CASES = [
     # a short wrapped line inside a paragraph: the sentence goes on
