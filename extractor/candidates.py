@@ -205,8 +205,8 @@ class _ArticleUnits:
                 self._add(options, unit, unit, False, None, {src: 1.0})
         if self.province:
             province = Found("UNIT", 0, 0, name=f"Đảng bộ tỉnh {self.province}", kind="đảng bộ", level="tỉnh",
-                             rest=self.province, rule="dateline")
-            self._add(options, province, province, True, None, {"src=dateline": 1.0})
+                             rest=self.province, rule="province")
+            self._add(options, province, province, True, None, {"src=province": 1.0})
         return list(options.values())
 
     def _add(self, options: dict[str, UnitOption], resolved: Found, written: Found, subject: bool,

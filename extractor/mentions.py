@@ -11,6 +11,7 @@ from typing import Optional
 
 import regex
 
+from . import gazetteer
 from .periods import RESOLVERS, Bounds
 from .rules import (CountNoun, Dateline, Hedge, ImpliedNoun, PercentWord, Institution, Level, NumberWord, Organ, Rules, Scale, WholeParty,
                     Connector, alternation)
@@ -167,6 +168,7 @@ class MentionFinder:
                 tokens.pop()   # "Đảng bộ các ..." keeps "Đảng bộ"; a capitalised "Khối" is a name
             tokens = _without_count(text, tokens)
             level = self.levels[match["level"].lower()] if match["level"] else organ.level
+            tokens = _to_place(text, tokens, level)
             rest = text[tokens[0][0]:tokens[-1][1]] if tokens else ""
             end = tokens[-1][1] if tokens else match.end("level") if match["level"] else match.end("organ")
             name = " ".join(filter(None, [organ.canonical, level, rest]))
@@ -189,8 +191,10 @@ class MentionFinder:
         """Place names with a level word ("huyện Bình Xuyên", "TP Cần Thơ"): subjects and context."""
         places = []
         for m in self.place.finditer(text):
+            level = self.levels[m["level"].lower()]
             tokens = _without_count(text, [t.span() for t in _TOKEN.finditer(text, m.start("name"), m.end("name"))])
-            name, level = text[tokens[0][0]:tokens[-1][1]], self.levels[m["level"].lower()]
+            tokens = _to_place(text, tokens, level)
+            name = text[tokens[0][0]:tokens[-1][1]]
             places.append(Found("PLACE", m.start(), tokens[-1][1], level=level, rest=name, name=f"{level} {name}",
                                 rule="place"))
         return places + [Found("PLACE", m.start(), m.end(), rest=m["name"], name=m["name"], rule="institution")
@@ -351,6 +355,21 @@ def _without_count(text: str, tokens: list[tuple[int, int]]) -> list[tuple[int, 
             and not text[tokens[-2][0]:tokens[-2][1]].isupper():
         tokens = tokens[:-1]
     return tokens
+
+
+def _to_place(text: str, tokens: list[tuple[int, int]], level: Optional[str]) -> list[tuple[int, int]]:
+    """A place name that runs on into an official's name ("xã Tân Hòa Nguyễn Văn An") ends where
+    the gazetteer's place does; names the gazetteer knows, or does not know at all, stay whole."""
+    if level not in gazetteer.LEVELS or len(tokens) < 3 or gazetteer.is_place(_span(text, tokens), level):
+        return tokens
+    for end in range(len(tokens) - 1, 1, -1):
+        if gazetteer.is_place(_span(text, tokens[:end]), level):
+            return tokens[:end]
+    return tokens
+
+
+def _span(text: str, tokens: list[tuple[int, int]]) -> str:
+    return text[tokens[0][0]:tokens[-1][1]]
 
 
 def _shift(found: Found, offset: int) -> Found:

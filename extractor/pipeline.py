@@ -8,6 +8,7 @@ from typing import Iterator, NamedTuple, Optional
 
 import regex
 
+from . import gazetteer
 from .candidates import CandidateFinder, Slot
 from .learned import Decisions
 from .mentions import Found, MentionFinder, SentenceMentions
@@ -74,7 +75,7 @@ class Pipeline:
         with self._stage("mentions"):
             article = self.finder.in_article(norm.text, body, meta.anchor)
         with self._stage("candidates"):
-            slots = self.candidates.slots(norm.text, article, title_sentence, self._province(norm.text, meta.body[0]))
+            slots = self.candidates.slots(norm.text, article, title_sentence, self._province(norm.text, meta.body[0], article))
         return Read(norm, meta, article, slots)
 
     def extract(self, text: str, doc_id: str, published: Optional[str] = None, title: Optional[str] = None,
@@ -95,9 +96,12 @@ class Pipeline:
                 records=[self._record(d, norm) for d in drafts],
                 mentions=[m for sm in article for f in sm.found if (m := self._mention(f, norm, text)) is not None])
 
-    def _province(self, text: str, body_start: int) -> Optional[str]:
+    def _province(self, text: str, body_start: int, article: list[SentenceMentions]) -> Optional[str]:
+        """The article's province: its dateline code ("(QBĐT) -"), else where its places lie."""
         match = _DATELINE_CODE.match(text[body_start:body_start + 40])
-        return self.finder.datelines.get(match["code"]) if match else None
+        if match and self.finder.datelines.get(match["code"]):
+            return self.finder.datelines[match["code"]]
+        return gazetteer.province_from_places([(p.level, p.rest) for m in article for p in m.places if p.level])
 
     @staticmethod
     def _record(draft: Draft, norm: Normalised) -> Record:
