@@ -9,6 +9,7 @@ import regex
 from .rules import Rules
 
 _I = regex.IGNORECASE
+_EDGES = " ,;:.-\n\t"
 
 
 class GroupRules:
@@ -26,9 +27,9 @@ class GroupRules:
 
     def clean(self, text: str) -> Optional[str]:
         previous = None
-        text = text.strip(" ,;:.-")
+        text = text.strip(_EDGES)
         while previous != text:
-            previous, text = text, self.filler.sub("", text).strip(" ,;:.-")
+            previous, text = text, self.filler.sub("", text).strip(_EDGES)
         return text or None
 
     def after_value(self, right: str) -> Optional[str]:

@@ -80,7 +80,7 @@ class RecordBuilder:
         if unit is None:
             return None
         period = best(self.models.period, periods, lambda o: period_features(o, measure))
-        group = self._group(slot, measure, previous, unit.unit)
+        group = self._group(slot, measure, previous, unit.unit, _one_event(period.bounds))
         if measure == "share_pct" and group is None:
             return None   # a share of nothing named is no fact
         return Decision(slot, measure, unit.unit, period, group)
@@ -116,7 +116,8 @@ class RecordBuilder:
             self._add(drafts, decision, published)
         return _dedupe(drafts)
 
-    def _group(self, slot: Slot, measure: str, previous: Optional[Decision], unit: Found) -> Optional[str]:
+    def _group(self, slot: Slot, measure: str, previous: Optional[Decision], unit: Found, event: bool) -> Optional[str]:
+        """`event`: the value holds for one day or no period (a ceremony: its people are no group)."""
         value, groups = slot.value, self.groups
         after = slot.sentence.text[value.end - slot.sentence.start:][:len(slot.right)]
         # "Trong đó, Đảng bộ Quân sự tỉnh kết nạp 95": a sub-unit named in the part is no group
@@ -129,7 +130,7 @@ class RecordBuilder:
             noun = value.noun if value.group_noun else None
             if part:
                 return following or groups.before_value(slot.left) or noun
-            if "ceremony" in slot.flags:
+            if "ceremony" in slot.flags or event:
                 return None
             return f"{noun} {following}" if noun and following else noun or following
         if measure == "share_pct":
@@ -166,6 +167,10 @@ class RecordBuilder:
         if published and self.now.search(slot.before):
             return published.isoformat()
         return None
+
+
+def _one_event(bounds: Bounds) -> bool:
+    return bounds == (None, None) or bounds[0] is not None and len(bounds[0]) == 10 and bounds[0] == bounds[1]
 
 
 def period_bounds(slot: Slot, measure: str, option: PeriodOption) -> Bounds:

@@ -67,7 +67,8 @@ def _unit(option_unit) -> Unit:
     return Unit(name=option_unit.name)
 
 
-def fit(examples: list[Example]) -> Decisions:
+def fit(examples: list[Example], c: tuple[float, float, float] = (1.0, 0.1, 0.1)) -> Decisions:
+    """The three models; `c`: the inverse regularisation strength of each (measure, unit, period)."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -94,7 +95,7 @@ def fit(examples: list[Example]) -> Decisions:
         estimator.fit(matrix, y)
         return LinearModel.from_sklearn(vectorizer, estimator)
 
-    return Decisions(model(measure_x, measure_y, 1.0), model(unit_x, unit_y, 1.0), model(period_x, period_y, 1.0))
+    return Decisions(model(measure_x, measure_y, c[0]), model(unit_x, unit_y, c[1]), model(period_x, period_y, c[2]))
 
 
 def _rank_examples(slot: Slot, label: Label, last: Optional[Record], unit_x: list, unit_y: list,
@@ -134,15 +135,15 @@ def folds(examples: list[Example], k: int) -> list[list[Example]]:
     return buckets
 
 
-def cross_validate(pipeline: Pipeline, examples: list[Example], extra: list[Example], k: int
-                   ) -> tuple[dict[str, Document], list[list[str]]]:
+def cross_validate(pipeline: Pipeline, examples: list[Example], extra: list[Example], k: int,
+                   c: tuple[float, float, float] = (1.0, 0.1, 0.1)) -> tuple[dict[str, Document], list[list[str]]]:
     """Out-of-fold predictions for every example (trained on the other folds and `extra`), and
     the doc_ids of each fold."""
     predictions: dict[str, Document] = {}
     buckets = folds(examples, k)
     for held_out in buckets:
         training = [e for bucket in buckets if bucket is not held_out for e in bucket] + extra
-        predictions.update(predict(pipeline, fit(training), held_out))
+        predictions.update(predict(pipeline, fit(training, c), held_out))
     return predictions, [[e.doc_id for e in bucket] for bucket in buckets]
 
 
