@@ -4,7 +4,8 @@ each with its own cues. Nothing is decided here: decide.py weighs the cues with 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Optional
 
 import regex
@@ -27,6 +28,7 @@ _LIST_NAME = regex.compile(r"(?<![\p{L}])(?P<name>\p{Lu}[\p{L}\p{M}]*(?:[ ]+\p{L
 class UnitOption:
     unit: Found
     cues: dict[str, float]
+    key: str = ""      # the folded name: options with one name are one option
 
 
 @dataclass
@@ -50,17 +52,27 @@ class Slot:
     previous_kind: str
     next_kind: str
     dates: list[Found]             # of the sentence: a target's own year
-    units: list[UnitOption] = field(default_factory=list)
-    periods: list[PeriodOption] = field(default_factory=list)
+    context: Optional["_Article"] = None
+
+    @cached_property
+    def units(self) -> list[UnitOption]:
+        """The units the value may belong to (built when a value has a measure: most have none)."""
+        return self.context.units.options(self)
+
+    @cached_property
+    def periods(self) -> list[PeriodOption]:
+        return _period_options(self, self.context.dates, self.context.article, "title" in self.flags,
+                               self.context.has_title)
 
 
 class CandidateFinder:
     def __init__(self, rules: Rules):
         self.resolver = UnitResolver(rules)
         self.markers = rules.marker_patterns
-        self.cues = [(f"{n}:{c.measure}", *(regex.compile(p, regex.IGNORECASE) if p else None
-                                             for p in (c.left, c.right, c.before)))
-                     for n, c in enumerate(rules.cues)]
+        self.cues = {label: [(f"{n}:{c.measure}", *(regex.compile(p, regex.IGNORECASE) if p else None
+                                                   for p in (c.left, c.right, c.before)))
+                             for n, c in enumerate(rules.cues) if (c.applies == "count") == (label == "COUNT")]
+                     for label in ("COUNT", "PERCENT")}
 
     def slots(self, text: str, article: list[SentenceMentions], title: Optional[Sentence],
               province: Optional[str]) -> list[Slot]:
@@ -70,13 +82,12 @@ class CandidateFinder:
             registry += self.resolver.title_subjects(title)
         units = [self._units(m, registry, province) for m in article]
         dates = [[f for f in m.found if f.label == "DATE"] for m in article]
-        article_units = _ArticleUnits(units, registry, province, title is not None)
+        context = _Article(article, dates, _ArticleUnits(units, registry, province, title is not None,
+                                                         [m.sentence for m in article]), title is not None)
         slots = []
         for index, mentions in enumerate(article):
-            is_title = title is not None and index == 0
-            for slot in self._values(mentions, index, is_title):
-                slot.units = article_units.options(slot)
-                slot.periods = _period_options(slot, dates, article, is_title, title is not None)
+            for slot in self._values(mentions, index, title is not None and index == 0):
+                slot.context = context
                 slots.append(slot)
         return slots
 
@@ -122,17 +133,14 @@ class CandidateFinder:
             if _LIST_ITEM.search(left):
                 own.add("list_item")
             own.add(f"nth={min(n, 3)}")
-            cues = [name for name, l, r, b in self.cues
-                    if (value.label == "COUNT") == (name.split(":")[1] in _COUNT_MEASURES)
-                    and all(p is None or p.search(t) for p, t in ((l, left), (r, right), (b, before)))]
+            cues = [name for name, l, r, b in self.cues[value.label]
+                    if (l is None or l.search(left)) and (r is None or r.search(right))
+                    and (b is None or b.search(before))]
             slots.append(Slot(value, sentence, index, left, (previous.value_span[1] if previous else base) - base,
                               right, before, own, cues,
                               _kind(previous, start), _kind(following, start),
                               [f for f in mentions.found if f.label == "DATE"]))
         return slots
-
-
-_COUNT_MEASURES = frozenset({"admitted", "target", "members", "none"})
 
 
 def _denominator(fraction: Found) -> Found:
@@ -150,91 +158,117 @@ def _kind(value: Optional[Found], near: int) -> str:
     return f"{kind}:{'near' if abs(value.value_span[0] - near) < 40 else 'far'}"
 
 
+@dataclass
+class _Article:
+    """What the options of an article's slots are drawn from."""
+    article: list[SentenceMentions]
+    dates: list[list[Found]]
+    units: "_ArticleUnits"
+    has_title: bool
+
+
+@dataclass
+class _Named:
+    """A unit the article names, with the cues that do not depend on the value."""
+    written: Found
+    resolved: Found
+    key: str
+    cues: dict[str, float]           # of the unit itself: kind, level, how often the article names it
+    around: dict[str, float]         # the words around it, for values of its own sentence
+    subject: bool
+
+
 class _ArticleUnits:
     """The units an article names, sentence by sentence, and the options they give a value."""
 
     def __init__(self, units: list[list[tuple[Found, Found, bool]]], registry: list[Found], province: Optional[str],
-                 has_title: bool):
-        self.units = units
+                 has_title: bool, sentences: list[Sentence]):
         self.has_title = has_title
-        self.province = province
-        names = [fold(r.name) for sentence in units for _, r, _ in sentence]
-        self.frequency = {n: names.count(n) for n in set(names)}
-        named = [r for sentence in units for _, r, _ in sentence if not r.generic]
-        self.first = named[0] if named else None
-        counts = {fold(r.name): names.count(fold(r.name)) for r in named}
-        self.most = max(named, key=lambda r: (counts[fold(r.name)], -names.index(fold(r.name)))) if named else None
+        keys = [[fold(r.name) for _, r, _ in sentence] for sentence in units]
+        names = [k for sentence in keys for k in sentence]
+        frequency = {n: names.count(n) for n in set(names)}
+        named = [(r, k) for sentence, ks in zip(units, keys) for (_, r, _), k in zip(sentence, ks) if not r.generic]
+        most = max(named, key=lambda rk: (frequency[rk[1]], -names.index(rk[1])))[1] if named else None
+        first = named[0][1] if named else None
+        self.named = [[self._named(w, r, k, subject, sentence, frequency, most, first)
+                       for (w, r, subject), k in zip(in_sentence, ks)]
+                      for in_sentence, ks, sentence in zip(units, keys, sentences)]
+        self.article = [self._named(r, r, k, False, None, frequency, most, first)
+                        for (r, k), src in ((named[0], "first"), (max(named, key=lambda rk: rk[1] == most), "most"))
+                        ] if named else []
+        self.province = None
+        if province:
+            found = Found("UNIT", 0, 0, name=f"Đảng bộ tỉnh {province}", kind="đảng bộ", level="tỉnh", rest=province,
+                          rule="province")
+            self.province = self._named(found, found, fold(found.name), True, None, frequency, most, first)
+
+    @staticmethod
+    def _named(written: Found, resolved: Found, key: str, subject: bool, sentence: Optional[Sentence],
+               frequency: dict[str, int], most: Optional[str], first: Optional[str]) -> _Named:
+        cues = {f"kind={optional(resolved.kind)}": 1.0, f"level={optional(resolved.level)}": 1.0,
+                f"rule={optional(written.rule)}": 1.0, f"freq={log_count(frequency.get(key, 0))}": 1.0}
+        for flag, on in (("generic_written", written.generic), ("generic", resolved.generic),
+                         ("most_frequent", key == most), ("first_named", key == first)):
+            if on:
+                cues[flag] = 1.0
+        around = {}
+        if sentence is not None:
+            around.update({f"pw={w}": 1.0 for w in previous_words(sentence.text, written.start - sentence.start)})
+            around.update({f"nw={w}": 1.0 for w in next_words(sentence.text, written.end - sentence.start)})
+        return _Named(written, resolved, key, cues, around, subject)
 
     def options(self, slot: Slot) -> list[UnitOption]:
         options: dict[str, UnitOption] = {}
         value_at = slot.value.value_span[0]
+        own = self.named[slot.index]
+        nearest_before = max((n.written.start for n in own if n.written.start < value_at), default=None)
+        nearest_after = min((n.written.start for n in own if n.written.start > value_at), default=None)
+        for named in own:
+            where = "before" if named.written.start < value_at else "after"
+            gap = value_at - named.written.end if where == "before" else named.written.start - value_at
+            cues = {f"src=same_{where}": 1.0, f"dist_{where}={distance(gap)}": 1.0,
+                    f"between={_between(slot, named.written)}": 1.0, **named.around}
+            if named.written.start in (nearest_before, nearest_after):
+                cues[f"nearest_{where}"] = 1.0
+            _add(options, named, cues)
         first_body = 1 if self.has_title else 0
-        nearest_before = max((u.start for u, _, _ in self.units[slot.index] if u.start < value_at), default=None)
-        nearest_after = min((u.start for u, _, _ in self.units[slot.index] if u.start > value_at), default=None)
-        for back in range(0, _BACK + 1):
+        for back in range(1, _BACK + 1):
             index = slot.index - back
-            if index < 0 or (self.has_title and index == 0 and slot.index != 0):
+            if index < first_body:
                 break
-            for written, resolved, subject in self.units[index]:
-                if back == 0:
-                    where = "before" if written.start < value_at else "after"
-                    gap = value_at - written.end if where == "before" else written.start - value_at
-                    cues = {f"src=same_{where}": 1.0, f"dist_{where}={distance(gap)}": 1.0,
-                            f"between={_between(slot, written)}": 1.0}
-                    if written.start in (nearest_before, nearest_after):
-                        cues[f"nearest_{where}"] = 1.0
-                else:
-                    cues = {f"src=prev{back}": 1.0}
-                self._add(options, resolved, written, subject, slot.sentence if back == 0 else None, cues)
-        if self.has_title:
-            for written, resolved, subject in self.units[0]:
-                self._add(options, resolved, written, subject, None, {"src=title": 1.0})
-        for index in range(first_body, min(first_body + 2, len(self.units))):
-            for written, resolved, subject in self.units[index]:
-                self._add(options, resolved, written, subject, None, {"src=lead": 1.0})
+            for named in self.named[index]:
+                _add(options, named, {f"src=prev{back}": 1.0})
+        if self.has_title and slot.index != 0:
+            for named in self.named[0]:
+                _add(options, named, {"src=title": 1.0})
+        for index in range(first_body, min(first_body + 2, len(self.named))):
+            for named in self.named[index]:
+                _add(options, named, {"src=lead": 1.0})
         listed = _LIST_NAME.search(slot.left)
-        if listed and not any(u.start <= slot.sentence.start + slot.left_start + listed.start() < u.end
-                              for u, _, _ in self.units[slot.index]):
+        if listed and not any(n.written.start <= slot.sentence.start + slot.left_start + listed.start() < n.written.end
+                              for n in own):
             start = slot.sentence.start + slot.left_start + listed.start("name")
-            name = Found("UNIT", start, start + len(listed["name"]), name=f"Đảng bộ {listed['name']}", kind="đảng bộ",
-                         rest=listed["name"], rule="list_name")
-            self._add(options, name, name, False, slot.sentence,
-                      {"src=list_name": 1.0, f"list_name_at_start={start == slot.sentence.start}": 1.0})
-        for unit, src in ((self.most, "src=article_most"), (self.first, "src=article_first")):
-            if unit is not None:
-                self._add(options, unit, unit, False, None, {src: 1.0})
-        if self.province:
-            province = Found("UNIT", 0, 0, name=f"Đảng bộ tỉnh {self.province}", kind="đảng bộ", level="tỉnh",
-                             rest=self.province, rule="province")
-            self._add(options, province, province, True, None, {"src=province": 1.0})
+            found = Found("UNIT", start, start + len(listed["name"]), name=f"Đảng bộ {listed['name']}", kind="đảng bộ",
+                          rest=listed["name"], rule="list_name")
+            named = self._named(found, found, fold(found.name), False, slot.sentence, {}, None, None)
+            _add(options, named, {"src=list_name": 1.0, f"list_name_at_start={start == slot.sentence.start}": 1.0,
+                                  **named.around})
+        for named, src in zip(self.article, ("src=article_first", "src=article_most")):
+            _add(options, named, {src: 1.0})
+        if self.province is not None:
+            _add(options, self.province, {"src=province": 1.0})
         return list(options.values())
 
-    def _add(self, options: dict[str, UnitOption], resolved: Found, written: Found, subject: bool,
-             sentence: Optional[Sentence], cues: dict[str, float]) -> None:
-        key = fold(resolved.name)
-        option = options.get(key)
-        if option is None:
-            base = {f"kind={optional(resolved.kind)}": 1.0, f"level={optional(resolved.level)}": 1.0,
-                    f"rule={optional(written.rule)}": 1.0, f"freq={log_count(self.frequency.get(key, 0))}": 1.0}
-            if written.generic:
-                base["generic_written"] = 1.0
-            if resolved.generic:
-                base["generic"] = 1.0
-            if key == self.most:
-                base["most_frequent"] = 1.0
-            if key == self.first:
-                base["first_named"] = 1.0
-            option = options[key] = UnitOption(resolved, base)
-        for name, value in cues.items():
-            option.cues.setdefault(name, value)
+
+def _add(options: dict[str, UnitOption], named: _Named, cues: dict[str, float]) -> None:
+    option = options.get(named.key)
+    if option is None:
+        option = options[named.key] = UnitOption(named.resolved, dict(named.cues), named.key)
+    for name, value in cues.items():
+        option.cues.setdefault(name, value)
+    if named.subject:
         src = next((name for name in cues if name.startswith("src=")), "src=?")
-        if subject:
-            option.cues.setdefault(f"subject|{src}", 1.0)
-        if sentence is not None:
-            for word in previous_words(sentence.text, written.start - sentence.start):
-                option.cues.setdefault(f"pw={word}", 1.0)
-            for word in next_words(sentence.text, written.end - sentence.start):
-                option.cues.setdefault(f"nw={word}", 1.0)
+        option.cues.setdefault(f"subject|{src}", 1.0)
 
 
 def _between(slot: Slot, unit: Found) -> str:
@@ -307,22 +341,20 @@ def with_last(slot: Slot, unit: Optional[Found], period: Optional[Bounds]) -> tu
     units = list(slot.units)
     if unit is not None:
         key = fold(unit.name)
-        same = next((o for o in units if fold(o.unit.name) == key), None)
-        if same is None:
-            units.append(UnitOption(unit, {"src=last_record": 1.0}))
+        at = next((n for n, o in enumerate(units) if o.key == key), None)
+        if at is None:
+            units.append(UnitOption(unit, {"src=last_record": 1.0}, key))
             same = units[-1]
         else:
-            same = UnitOption(same.unit, dict(same.cues))
-            units = [same if fold(o.unit.name) == key else o for o in units]
+            same = units[at] = UnitOption(units[at].unit, dict(units[at].cues), key)
         same.cues.update({"last_record": 1.0, f"last_record|{part}": 1.0})
     periods = list(slot.periods)
     if period is not None:
-        same_period = next((o for o in periods if o.bounds == period), None)
-        if same_period is None:
+        at = next((n for n, o in enumerate(periods) if o.bounds == period), None)
+        if at is None:
             periods.append(PeriodOption(None, period, {"src=last_record": 1.0}))
             same_period = periods[-1]
         else:
-            same_period = PeriodOption(same_period.date, same_period.bounds, dict(same_period.cues))
-            periods = [same_period if o.bounds == period else o for o in periods]
+            same_period = periods[at] = PeriodOption(periods[at].date, periods[at].bounds, dict(periods[at].cues))
         same_period.cues.update({"last_record": 1.0, f"last_record|{part}": 1.0})
     return units, periods

@@ -9,6 +9,8 @@ import gzip
 import json
 import math
 from dataclasses import dataclass
+
+import numpy as np
 from pathlib import Path
 from typing import Optional
 
@@ -23,14 +25,18 @@ class LinearModel:
     intercept: list[float]
     weights: dict[str, list[float]]
 
+    def __post_init__(self) -> None:
+        # One row per feature in a matrix: a score is the sum of the rows of the features present.
+        self._rows = {name: n for n, name in enumerate(self.weights)}
+        self._matrix = np.array(list(self.weights.values()) or np.zeros((0, len(self.classes))), dtype=np.float64)
+        self._intercept = np.array(self.intercept, dtype=np.float64)
+
     def scores(self, features: dict[str, float]) -> list[float]:
-        totals = list(self.intercept)
-        for name, value in features.items():
-            row = self.weights.get(name)
-            if row is not None:
-                for k, w in enumerate(row):
-                    totals[k] += w * value
-        return totals
+        rows = [self._rows[name] for name in features if name in self._rows]
+        values = [features[name] for name in features if name in self._rows]
+        if not rows:
+            return self._intercept.tolist()
+        return (self._intercept + np.asarray(values) @ self._matrix[rows]).tolist()
 
     def predict(self, features: dict[str, float], allowed: frozenset[str]) -> str:
         """The best-scoring class among those allowed."""
