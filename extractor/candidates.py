@@ -140,6 +140,11 @@ class CandidateFinder:
                               right, before, own, cues,
                               _kind(previous, start), _kind(following, start),
                               [f for f in mentions.found if f.label == "DATE"]))
+        # A list goes on with what its head said: the cues of the values before, in the same sentence.
+        for n, slot in enumerate(slots):
+            earlier = {cue.split(":")[1] for other in slots[:n] if other.value.label == slot.value.label
+                       for cue in other.cues}
+            slot.cues = slot.cues + [f"earlier:{m}" for m in sorted(earlier)]
         return slots
 
 

@@ -32,13 +32,9 @@ def _bucket(value: float, edges: tuple[float, ...]) -> str:
     return str(next((e for e in edges if value < e), "big"))
 
 
-def measure_features(slot: "Slot", previous: Optional[str]) -> dict[str, float]:    # noqa: F821 - candidates.Slot
-    """`previous`: the measure of the value before in the same sentence (items of a list share it)."""
+def measure_features(slot: "Slot") -> dict[str, float]:    # noqa: F821 - candidates.Slot
     value = slot.value
     f: dict[str, float] = {"bias": 1.0, f"label={value.label}": 1.0}
-    if previous is not None:
-        f[f"pm={previous}"] = 1.0
-        f[f"pm={previous}|{value.label}|{slot.previous_kind}"] = 1.0
     left = words(slot.before)[-8:][::-1]
     right = words(slot.right)[:8]
     _window("l", left, f)

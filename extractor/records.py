@@ -63,15 +63,13 @@ class RecordBuilder:
         self.now = rules.marker_patterns["now"]
         self.models = decisions
 
-    def measure(self, slot: Slot, previous: Optional[str]) -> str:
+    def measure(self, slot: Slot) -> str:
         allowed = COUNT_MEASURES if slot.value.label == "COUNT" else PERCENT_MEASURES
-        return self.models.measure.predict(measure_features(slot, previous), allowed)
+        return self.models.measure.predict(measure_features(slot), allowed)
 
-    def decide(self, slot: Slot, previous: Optional[Decision], previous_measure: Optional[str],
-               last: Optional[Decision] = None) -> Optional[Decision]:
-        """`previous`: the decision on the value before in the sentence (None with
-        `previous_measure` "none" when that value is no fact); `last`: the last record's."""
-        measure = self.measure(slot, previous_measure)
+    def decide(self, slot: Slot, previous: Optional[Decision], last: Optional[Decision] = None) -> Optional[Decision]:
+        """`previous`: the decision on the value before in the sentence; `last`: the last record's."""
+        measure = self.measure(slot)
         if measure == "none":
             return None
         units, periods = with_last(slot, last.unit if last else None,
@@ -91,20 +89,17 @@ class RecordBuilder:
         drafts: list[Draft] = []
         previous: Optional[Decision] = None
         last: Optional[Decision] = None
-        previous_slot: Optional[Slot] = None
-        previous_measure: Optional[str] = None
         for slot in body:
-            same = previous_slot is not None and previous_slot.sentence == slot.sentence
-            decision = self.decide(slot, previous if same else None, previous_measure if same else None, last)
-            previous, previous_slot = decision, slot
-            previous_measure = decision.measure if decision else "none"
+            same = previous is not None and previous.slot.sentence == slot.sentence
+            decision = self.decide(slot, previous if same else None, last)
+            previous = decision
             if decision is not None:
                 self._add(drafts, decision, published)
                 last = decision
         seen = [(m, v) for d in drafts for m, v in d.measures.items()]
         first_period = next((d.period for d in drafts if d.type == "admission"), None)
         for slot in title:   # a headline figure counts only when the body does not state it
-            decision = self.decide(slot, None, None)
+            decision = self.decide(slot, None)
             if decision is None:
                 continue
             value = _amount(decision)
