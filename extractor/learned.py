@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,22 +29,34 @@ class LinearModel:
         self._rows = {name: n for n, name in enumerate(self.weights)}
         self._matrix = np.array(list(self.weights.values()) or np.zeros((0, len(self.classes))), dtype=np.float64)
         self._intercept = np.array(self.intercept, dtype=np.float64)
+        # A binary model scores a few options at a time: plain dict lookups beat numpy's overhead there.
+        self._binary = {name: row[0] for name, row in self.weights.items()} if len(self.classes) == 1 else None
 
-    def scores(self, features: dict[str, float]) -> list[float]:
-        rows = [self._rows[name] for name in features if name in self._rows]
-        values = [features[name] for name in features if name in self._rows]
-        if not rows:
-            return self._intercept.tolist()
-        return (self._intercept + np.asarray(values) @ self._matrix[rows]).tolist()
+    def scores_many(self, items: list[dict[str, float]]) -> np.ndarray:
+        """Scores of many feature dicts at once: one row per item, one column per class."""
+        if self._binary is not None:
+            weight, bias = self._binary.get, self.intercept[0]
+            return np.array([[bias + sum(weight(name, 0.0) * value for name, value in features.items())]
+                             for features in items]).reshape(len(items), 1)
+        get = self._rows.get
+        rows, values, owner = [], [], []
+        for n, features in enumerate(items):
+            found = [(row, value) for name, value in features.items() if (row := get(name)) is not None]
+            rows += [row for row, _ in found]
+            values += [value for _, value in found]
+            owner += [n] * len(found)
+        totals = np.tile(self._intercept, (len(items), 1))
+        if rows:
+            owners = np.asarray(owner)
+            starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+            gathered = self._matrix[rows] * np.asarray(values)[:, None]
+            totals[owners[starts]] += np.add.reduceat(gathered, starts, axis=0)
+        return totals
 
-    def predict(self, features: dict[str, float], allowed: frozenset[str]) -> str:
-        """The best-scoring class among those allowed."""
-        scores = self.scores(features)
-        return max((s, c) for s, c in zip(scores, self.classes) if c in allowed)[1]
-
-    def probability(self, features: dict[str, float]) -> float:
-        """Binary models: the probability of "yes"."""
-        return 1 / (1 + math.exp(-max(-30.0, min(30.0, self.scores(features)[0]))))
+    def predict_many(self, items: list[dict[str, float]], allowed: list[frozenset[str]]) -> list[str]:
+        """The best-scoring class of each item among those allowed for it."""
+        return [max((s, c) for s, c in zip(row, self.classes) if c in ok)[1]
+                for row, ok in zip(self.scores_many(items).tolist(), allowed)]
 
     @classmethod
     def from_sklearn(cls, vectorizer: object, estimator: object) -> "LinearModel":

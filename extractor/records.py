@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Optional, TypeVar
+from typing import Callable, Optional, TypeVar
+
+import numpy as np
 
 from .candidates import PeriodOption, Slot, UnitOption, with_last
 from .features import measure_features, period_features, unit_features
@@ -51,10 +53,12 @@ PERCENT_MEASURES = frozenset({"none", "attainment_pct", "excess_pct", "rate_pct"
 Option = TypeVar("Option", UnitOption, PeriodOption)
 
 
-def best(model: LinearModel, options: list[Option], features) -> Optional[Option]:
+def best(model: LinearModel, options: list[Option], features: Callable[[Option], dict[str, float]]
+         ) -> Optional[Option]:
     """The option the ranker scores highest."""
-    scored = [(model.scores(features(o))[0], n) for n, o in enumerate(options)]
-    return options[max(scored)[1]] if scored else None
+    if not options:
+        return None
+    return options[int(np.argmax(model.scores_many([features(o) for o in options])[:, 0]))]
 
 
 class RecordBuilder:
@@ -63,13 +67,14 @@ class RecordBuilder:
         self.now = rules.marker_patterns["now"]
         self.models = decisions
 
-    def measure(self, slot: Slot) -> str:
-        allowed = COUNT_MEASURES if slot.value.label == "COUNT" else PERCENT_MEASURES
-        return self.models.measure.predict(measure_features(slot), allowed)
+    def measures(self, slots: list[Slot]) -> list[str]:
+        """The measure of every value (or "none"), in one pass of the model."""
+        allowed = [COUNT_MEASURES if s.value.label == "COUNT" else PERCENT_MEASURES for s in slots]
+        return self.models.measure.predict_many([measure_features(s) for s in slots], allowed)
 
-    def decide(self, slot: Slot, previous: Optional[Decision], last: Optional[Decision] = None) -> Optional[Decision]:
+    def decide(self, slot: Slot, measure: str, previous: Optional[Decision],
+               last: Optional[Decision] = None) -> Optional[Decision]:
         """`previous`: the decision on the value before in the sentence; `last`: the last record's."""
-        measure = self.measure(slot)
         if measure == "none":
             return None
         units, periods = with_last(slot, last.unit if last else None,
@@ -84,6 +89,7 @@ class RecordBuilder:
         return Decision(slot, measure, unit.unit, period, group)
 
     def build(self, slots: list[Slot], published: Optional[dt.date]) -> list[Draft]:
+        measures = dict(zip(map(id, slots), self.measures(slots)))
         body = [s for s in slots if "title" not in s.flags]
         title = [s for s in slots if "title" in s.flags]
         drafts: list[Draft] = []
@@ -91,7 +97,7 @@ class RecordBuilder:
         last: Optional[Decision] = None
         for slot in body:
             same = previous is not None and previous.slot.sentence == slot.sentence
-            decision = self.decide(slot, previous if same else None, last)
+            decision = self.decide(slot, measures[id(slot)], previous if same else None, last)
             previous = decision
             if decision is not None:
                 self._add(drafts, decision, published)
@@ -99,7 +105,7 @@ class RecordBuilder:
         seen = [(m, v) for d in drafts for m, v in d.measures.items()]
         first_period = next((d.period for d in drafts if d.type == "admission"), None)
         for slot in title:   # a headline figure counts only when the body does not state it
-            decision = self.decide(slot, None)
+            decision = self.decide(slot, measures[id(slot)], None)
             if decision is None:
                 continue
             value = _amount(decision)

@@ -33,7 +33,6 @@ class Example:
     labels: list[Label]
     gold: Document
     site: str
-    weight: float = 1.0   # of its training examples: the team's articles count less than real ones
 
 
 def load_examples(pipeline: Pipeline, corpus: Path, gold_dir: Path, sites: Optional[dict[str, str]] = None
@@ -81,7 +80,6 @@ def fit(examples: list[Example], c: tuple[float, float, float] = (1.0, 0.1, 0.1)
     from sklearn.linear_model import LogisticRegression
 
     measure_x, measure_y, unit_x, unit_y, period_x, period_y = [], [], [], [], [], []
-    measure_w, unit_w, period_w = [], [], []
     for example in examples:
         last: Optional[Record] = None   # the gold record of the last fact: what prediction carries
         for slot, label in zip(example.read.slots, example.labels):
@@ -89,24 +87,18 @@ def fit(examples: list[Example], c: tuple[float, float, float] = (1.0, 0.1, 0.1)
                 continue
             measure_x.append(measure_features(slot))
             measure_y.append(label.measure)
-            measure_w.append(example.weight)
             if label.record is None or "title" in slot.flags:
                 continue
-            units, periods = len(unit_y), len(period_y)
             _rank_examples(slot, label, last, unit_x, unit_y, period_x, period_y)
-            unit_w += [example.weight] * (len(unit_y) - units)
-            period_w += [example.weight] * (len(period_y) - periods)
             last = label.record
 
-    def model(x: list[dict], y: list, w: list[float], c: float) -> LinearModel:
+    def model(x: list[dict], y: list, c: float) -> LinearModel:
         vectorizer = DictVectorizer()
-        matrix = vectorizer.fit_transform(x)
         estimator = LogisticRegression(C=c, max_iter=3000)
-        estimator.fit(matrix, y, sample_weight=w)
+        estimator.fit(vectorizer.fit_transform(x), y)
         return LinearModel.from_sklearn(vectorizer, estimator)
 
-    return Decisions(model(measure_x, measure_y, measure_w, c[0]), model(unit_x, unit_y, unit_w, c[1]),
-                     model(period_x, period_y, period_w, c[2]))
+    return Decisions(model(measure_x, measure_y, c[0]), model(unit_x, unit_y, c[1]), model(period_x, period_y, c[2]))
 
 
 def _rank_examples(slot: Slot, label: Label, last: Optional[Record], unit_x: list, unit_y: list,
