@@ -339,27 +339,33 @@ def _add_period(options: dict[Bounds, PeriodOption], date: Found, term: Optional
         option.cues.setdefault(name, value)
 
 
-def with_last(slot: Slot, unit: Optional[Found], period: Optional[Bounds]) -> tuple[list[UnitOption], list[PeriodOption]]:
-    """The options of a slot, plus the unit and period of the record before it in the article
+@dataclass
+class Carried:
+    """A unit and period an earlier record had, offered to the values after it under a name:
+    "last_record" (the record before), "last_total" (the last whole-unit admission count)."""
+    name: str
+    unit: Optional[Found]
+    period: Optional[Bounds]
+
+
+def with_carried(slot: Slot, carried: list[Carried]) -> tuple[list[UnitOption], list[PeriodOption]]:
+    """The options of a slot, plus the units and periods of the records before it in the article
     (the parts of a total share its period; a list goes on about the same unit)."""
     part = "part" if {"breakdown_before", "breakdown_start"} & slot.flags else "whole"
-    units = list(slot.units)
-    if unit is not None:
-        key = fold(unit.name)
-        at = next((n for n, o in enumerate(units) if o.key == key), None)
-        if at is None:
-            units.append(UnitOption(unit, {"src=last_record": 1.0}, key))
-            same = units[-1]
-        else:
-            same = units[at] = UnitOption(units[at].unit, dict(units[at].cues), key)
-        same.cues.update({"last_record": 1.0, f"last_record|{part}": 1.0})
-    periods = list(slot.periods)
-    if period is not None:
-        at = next((n for n, o in enumerate(periods) if o.bounds == period), None)
-        if at is None:
-            periods.append(PeriodOption(None, period, {"src=last_record": 1.0}))
-            same_period = periods[-1]
-        else:
-            same_period = periods[at] = PeriodOption(periods[at].date, periods[at].bounds, dict(periods[at].cues))
-        same_period.cues.update({"last_record": 1.0, f"last_record|{part}": 1.0})
+    units, periods = list(slot.units), list(slot.periods)
+    for carry in carried:
+        cues = {carry.name: 1.0, f"{carry.name}|{part}": 1.0}
+        if carry.unit is not None:
+            key = fold(carry.unit.name)
+            at = next((n for n, o in enumerate(units) if o.key == key), None)
+            if at is None:
+                units.append(UnitOption(carry.unit, {f"src={carry.name}": 1.0, **cues}, key))
+            else:
+                units[at] = UnitOption(units[at].unit, {**units[at].cues, **cues}, key)
+        if carry.period is not None:
+            at = next((n for n, o in enumerate(periods) if o.bounds == carry.period), None)
+            if at is None:
+                periods.append(PeriodOption(None, carry.period, {f"src={carry.name}": 1.0, **cues}))
+            else:
+                periods[at] = PeriodOption(periods[at].date, periods[at].bounds, {**periods[at].cues, **cues})
     return units, periods

@@ -10,7 +10,7 @@ from typing import Callable, Optional, TypeVar
 
 import numpy as np
 
-from .candidates import PeriodOption, Slot, UnitOption, with_last
+from .candidates import Carried, PeriodOption, Slot, UnitOption, with_carried
 from .features import measure_features, period_features, unit_features
 from .groups import GroupRules
 from .learned import Decisions, LinearModel
@@ -73,12 +73,15 @@ class RecordBuilder:
         return self.models.measure.predict_many([measure_features(s) for s in slots], allowed)
 
     def decide(self, slot: Slot, measure: str, previous: Optional[Decision],
-               last: Optional[Decision] = None) -> Optional[Decision]:
-        """`previous`: the decision on the value before in the sentence; `last`: the last record's."""
+               carried: tuple[Optional["Decision"], Optional["Decision"]] = (None, None)) -> Optional[Decision]:
+        """`previous`: the decision on the value before in the sentence; `carried`: the last
+        record's and the last whole-unit admission count's."""
         if measure == "none":
             return None
-        units, periods = with_last(slot, last.unit if last else None,
-                                   last.period.bounds if last and last.measure != "members" else None)
+        last, total = carried   # a total lends its period to its parts; the record before, its unit too
+        units, periods = with_carried(slot, ([Carried("last_record", last.unit, last.period.bounds
+                                                      if last.measure != "members" else None)] if last else [])
+                                      + ([Carried("last_total", None, total.period.bounds)] if total else []))
         unit = best(self.models.unit, units, lambda o: unit_features(o, measure))
         if unit is None:
             return None
@@ -95,13 +98,16 @@ class RecordBuilder:
         drafts: list[Draft] = []
         previous: Optional[Decision] = None
         last: Optional[Decision] = None
+        total: Optional[Decision] = None
         for slot in body:
             same = previous is not None and previous.slot.sentence == slot.sentence
-            decision = self.decide(slot, measures[id(slot)], previous if same else None, last)
+            decision = self.decide(slot, measures[id(slot)], previous if same else None, (last, total))
             previous = decision
             if decision is not None:
                 self._add(drafts, decision, published)
                 last = decision
+                if decision.measure == "admitted" and decision.group is None:
+                    total = decision
         seen = [(m, v) for d in drafts for m, v in d.measures.items()]
         first_period = next((d.period for d in drafts if d.type == "admission"), None)
         for slot in title:   # a headline figure counts only when the body does not state it

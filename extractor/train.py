@@ -14,7 +14,7 @@ from typing import Optional
 from urllib.parse import urlparse
 
 from .align import Label, align
-from .candidates import Slot, with_last
+from .candidates import Carried, Slot, with_carried
 from .mentions import Found
 from .evaluate import load_documents, unit_matches, period_key
 from .features import measure_features, period_features, unit_features
@@ -81,7 +81,8 @@ def fit(examples: list[Example], c: tuple[float, float, float] = (1.0, 0.1, 0.1)
 
     measure_x, measure_y, unit_x, unit_y, period_x, period_y = [], [], [], [], [], []
     for example in examples:
-        last: Optional[Record] = None   # the gold record of the last fact: what prediction carries
+        last: Optional[Record] = None   # the gold records of the last fact and last total: what prediction carries
+        total: Optional[Record] = None
         for slot, label in zip(example.read.slots, example.labels):
             if label.measure is None:
                 continue
@@ -89,8 +90,11 @@ def fit(examples: list[Example], c: tuple[float, float, float] = (1.0, 0.1, 0.1)
             measure_y.append(label.measure)
             if label.record is None or "title" in slot.flags:
                 continue
-            _rank_examples(slot, label, last, unit_x, unit_y, period_x, period_y)
+            _rank_examples(slot, label, [_carried("last_record", last), _carried("last_total", total)],
+                           unit_x, unit_y, period_x, period_y)
             last = label.record
+            if label.measure == "admitted" and label.record.group is None:
+                total = label.record
 
     def model(x: list[dict], y: list, c: float) -> LinearModel:
         vectorizer = DictVectorizer()
@@ -101,12 +105,18 @@ def fit(examples: list[Example], c: tuple[float, float, float] = (1.0, 0.1, 0.1)
     return Decisions(model(measure_x, measure_y, c[0]), model(unit_x, unit_y, c[1]), model(period_x, period_y, c[2]))
 
 
-def _rank_examples(slot: Slot, label: Label, last: Optional[Record], unit_x: list, unit_y: list,
+def _carried(name: str, record: Optional[Record]) -> Optional[Carried]:
+    if record is None:
+        return None
+    period = (record.period.start, record.period.end) if record.type == "admission" and record.period else None
+    # a total lends its period to its parts; the record before, its unit too
+    return Carried(name, Found("UNIT", 0, 0, name=record.unit.name) if name == "last_record" else None, period)
+
+
+def _rank_examples(slot: Slot, label: Label, carried: list[Optional[Carried]], unit_x: list, unit_y: list,
                    period_x: list, period_y: list) -> None:
     measure, record = label.measure, label.record
-    last_unit = Found("UNIT", 0, 0, name=last.unit.name) if last else None
-    last_period = (last.period.start, last.period.end) if last and last.type == "admission" and last.period else None
-    unit_options, period_options = with_last(slot, last_unit, last_period)
+    unit_options, period_options = with_carried(slot, [c for c in carried if c is not None])
     units = [unit_matches(_unit(o.unit), record.unit) for o in unit_options]
     if any(units):
         unit_x += [unit_features(o, measure) for o in unit_options]
