@@ -106,7 +106,7 @@ class CandidateFinder:
         sentence = mentions.sentence
         text, base = sentence.text, sentence.start
         values = sorted([f for f in mentions.found if f.label in ("COUNT", "PERCENT")] + mentions.bare
-                        + [_denominator(f) for f in mentions.found if f.fraction_target is not None],
+                        + [_denominator(f) for f in mentions.found + mentions.bare if f.fraction_target is not None],
                         key=lambda f: f.value_span[0])
         flags = {name for name in ("admission", "ceremony") if self.markers[name].search(text)}
         if self.markers["breakdown"].match(text):

@@ -27,6 +27,7 @@ _DOT_THOUSANDS = regex.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")    # "6.799", "1
 _COMMA_THOUSANDS = regex.compile(r"\d{1,3}(?:,\d{3})+")
 # A year, not the end of a term ("2020-2025") nor part of a number.
 _YEAR = regex.compile(r"(?<![\d,.]|(?:19|20)\d{2}[ ]*[-–][ ]*)(?:19|20)\d{2}(?![\d%]|[,.]\d)")
+_FRACTION = regex.compile(r"(?<![\p{L}\d.,/])(?P<num>\d{1,5})/(?P<den>\d{1,5})(?![/\d])")
 _DIGITS = rf"{_DOT_THOUSANDS.pattern}|\d+(?:[,.]\d+)?"
 _NAME_TOKEN = r"(?:\p{Lu}[\p{L}\p{M}]*(?:[-.&'/]\p{L}[\p{L}\p{M}]*)*|\d+[A-Za-z]?(?![,.]\d|[\d%]))"
 
@@ -287,9 +288,15 @@ class MentionFinder:
         return found
 
     def bare_numbers(self, text: str, taken: list[tuple[int, int]]) -> list[Found]:
-        """Numbers with no noun and no unit ("kết nạp được 4"): value candidates whose meaning the
-        record stage weighs; not years, not parts of another mention."""
+        """Numbers with no noun and no unit ("kết nạp được 4", "Hòa Bình 7/5"): value candidates
+        whose meaning the record stage weighs; not years, not parts of another mention."""
         found = []
+        for match in _FRACTION.finditer(text):
+            if not any(s < match.end() and match.start() < e for s, e in taken):
+                found.append(Found("COUNT", match.start(), match.end(), value=int(match["num"]),
+                                   value_span=match.span("num"), fraction_target=int(match["den"]),
+                                   target_span=match.span("den"), rule="bare"))
+        taken = taken + [(f.start, f.end) for f in found]
         for match in self.bare_number.finditer(text):
             start, approx = self._hedged(text, match.start())
             value = self.number_value(match["num"], None, True)
@@ -298,7 +305,7 @@ class MentionFinder:
                 continue
             found.append(Found("COUNT", start, match.end(), value=int(value), value_span=match.span("num"),
                                approx=approx, rule="bare"))
-        return found
+        return sorted(found, key=lambda f: f.start)
 
     def percents(self, text: str, taken: list[tuple[int, int]]) -> list[Found]:
         found = []
