@@ -101,6 +101,15 @@ def _rss_child(texts: list[str], n: int, workers: int) -> None:
     print(json.dumps({"peak_rss_mb": round(_peak_rss_mb(), 1)}))
 
 
+def model_load() -> dict:
+    """Seconds to load the trained decisions and the gazetteer, in a fresh process."""
+    code = ("import time; t = time.perf_counter(); from extractor.learned import Decisions; Decisions.load(); "
+            "m = time.perf_counter(); from extractor import gazetteer; gazetteer.is_place('Hà Nội'); "
+            "print(m - t, time.perf_counter() - m)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    return {"model_s": round(float(out[0]), 3), "gazetteer_s": round(float(out[1]), 3)}
+
+
 def _peak_rss_mb() -> float:
     """This process's own high-water mark. Not ru_maxrss: on Linux a child inherits the peak of
     the parent it was forked from, which would hide any growth behind the parent's size."""
@@ -128,6 +137,10 @@ def main(argv: list[str]) -> int:
     report: dict = {"corpus": {"folder": args.corpus, "articles": len(texts),
                                "chars": sum(map(len, texts)), "cycled_to": args.n, "rounds": args.rounds}}
     report["stages"] = per_stage(texts, args.n, args.rounds)
+    stage_seconds = {stage: report["stages"][stage]["seconds"] for stage in STAGES}
+    report["decisions_share"] = round(stage_seconds["records"] / sum(stage_seconds.values()), 3)
+    report["candidates_share"] = round(stage_seconds["candidates"] / sum(stage_seconds.values()), 3)
+    report["load"] = model_load()
     report["median_length"] = median_length(texts, args.n, args.rounds)
     report["word_tokenize"] = yardstick(texts, args.n, args.rounds)
     report["ratio_to_word_tokenize"] = round(report["stages"]["end_to_end"]["chars_per_s"]
@@ -154,6 +167,9 @@ def format_report(report: dict) -> str:
         lines.append(f"{stage:<22}{rate['docs_per_s']:>10.1f}{rate['chars_per_s']:>12,}")
     typical, tokenize, batch_ = report["median_length"], report["word_tokenize"], report["batch"]
     lines += ["",
+              f"learned decisions (records stage): {report['decisions_share']:.0%} of the run; value candidates "
+              f"and their options: {report['candidates_share']:.0%}",
+              f"load: trained model {report['load']['model_s']:.2f} s, gazetteer {report['load']['gazetteer_s']:.2f} s",
               f"median length ({typical['median_chars']} chars, {typical['articles']} articles within 25%): "
               f"{typical['docs_per_s']:.1f} articles/s on one core",
               f"underthesea.word_tokenize alone: {tokenize['docs_per_s']:.1f} docs/s, {tokenize['chars_per_s']:,} chars/s; "
