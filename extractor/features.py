@@ -28,6 +28,15 @@ def _window(prefix: str, tokens: list[str], features: dict[str, float]) -> None:
         features[f"{prefix}12={'_'.join(tokens[:2])}"] = 1.0
 
 
+_REACH = 160   # characters that hold a window of words: the rest of a long sentence is not read
+
+
+def _tail(text: str, n: int) -> list[str]:
+    """The last n words of a text, reading only its end (a word cut by the cut is dropped)."""
+    found = words(text[-_REACH:])
+    return (found[1:] if len(text) > _REACH else found)[-n:]
+
+
 def _bucket(value: float, edges: tuple[float, ...]) -> str:
     return str(next((e for e in edges if value < e), "big"))
 
@@ -35,11 +44,9 @@ def _bucket(value: float, edges: tuple[float, ...]) -> str:
 def measure_features(slot: "Slot") -> dict[str, float]:    # noqa: F821 - candidates.Slot
     value = slot.value
     f: dict[str, float] = {"bias": 1.0, f"label={value.label}": 1.0}
-    left = words(slot.before)[-8:][::-1]
-    right = words(slot.right)[:8]
-    _window("l", left, f)
-    _window("r", right, f)
-    for token in words(slot.left)[-12:]:
+    _window("l", _tail(slot.before, 8)[::-1], f)
+    _window("r", words(slot.right[:_REACH])[:8], f)
+    for token in _tail(slot.left, 12):
         f[f"seg={token}"] = 1.0
     if value.label == "COUNT":
         f[f"noun={(value.noun or '-').lower()}"] = 1.0
