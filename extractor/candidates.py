@@ -84,10 +84,17 @@ class CandidateFinder:
         dates = [[f for f in m.found if f.label == "DATE"] for m in article]
         context = _Article(article, dates, _ArticleUnits(units, registry, province, title is not None,
                                                          [m.sentence for m in article]), title is not None)
+        # How much of the article speaks of admissions: a figure in an article about something else
+        # (a congress, badges, the Youth Union) is rarely a fact.
+        admission = self.markers["admission"]
+        speaking = sum(bool(admission.search(m.sentence.text)) for m in article)
+        share = f"doc_admission={min(3, speaking)}"
+        titled = ["title_admission"] if title is not None and admission.search(title.text) else []
         slots = []
         for index, mentions in enumerate(article):
             for slot in self._values(mentions, index, title is not None and index == 0):
                 slot.context = context
+                slot.flags.update([share, *titled])
                 slots.append(slot)
         return slots
 
