@@ -20,6 +20,7 @@ from .units import UnitResolver
 
 _BACK = 3   # sentences back that may hold a value's unit or period
 # A bare name just before a value in a list: "...; Hội An 110; Điện Bàn 150", "Nguyễn Du (12 đảng viên)"
+_NUMBER = regex.compile(r"\d+(?:[.,]\d+)*")
 _LIST_ITEM = regex.compile(r"^[ ]*[;,][ ]*\p{Lu}[\p{L}\p{M}]*(?:[ ]+\p{Lu}[\p{L}\p{M}]*){0,4}[ ]*[(:]?[ ]*$")
 _LIST_NAME = regex.compile(r"(?<![\p{L}])(?P<name>\p{Lu}[\p{L}\p{M}]*(?:[ ]+\p{Lu}[\p{L}\p{M}]*){0,4})[ ]*[(:]?[ ]*$")
 
@@ -51,7 +52,7 @@ class Slot:
     cues: list[str]
     previous_kind: str
     next_kind: str
-    dates: list[Found]             # of the sentence: a target's own year
+    dates: list[Found]             # of the sentence: a membership count's as-of date
     context: Optional["_Article"] = None
 
     @cached_property
@@ -239,7 +240,7 @@ class _ArticleUnits:
             where = "before" if named.written.start < value_at else "after"
             gap = value_at - named.written.end if where == "before" else named.written.start - value_at
             cues = {f"src=same_{where}": 1.0, f"dist_{where}={distance(gap)}": 1.0,
-                    f"between={_between(slot, named.written)}": 1.0, **named.around}
+                    **_between(slot, named.written), **named.around}
             if named.written.start in (nearest_before, nearest_after):
                 cues[f"nearest_{where}"] = 1.0
             _add(options, named, cues)
@@ -283,11 +284,14 @@ def _add(options: dict[str, UnitOption], named: _Named, cues: dict[str, float]) 
         option.cues.setdefault(f"subject|{src}", 1.0)
 
 
-def _between(slot: Slot, unit: Found) -> str:
-    """How many other values stand between a unit and the value: the nearer one is its own."""
-    lo, hi = sorted((unit.end, slot.value.value_span[0]))
-    text = slot.sentence.text[lo - slot.sentence.start:hi - slot.sentence.start]
-    return str(min(2, len(regex.findall(r"\d+(?:[.,]\d+)*", text))))
+def _between(slot: Slot, found: Found) -> dict[str, float]:
+    """What stands between a unit or date and the value: other values (the nearer one is its
+    own), and clause breaks (a ";" ends a list item, a "," a clause)."""
+    lo, hi = sorted((found.end, slot.value.value_span[0]))
+    text = slot.sentence.text[max(0, lo - slot.sentence.start):max(0, hi - slot.sentence.start)]
+    cues = {f"between={min(2, len(_NUMBER.findall(text)))}": 1.0}
+    cues.update({f"across{mark}": 1.0 for mark in ";,(" if mark in text})
+    return cues
 
 
 def _period_options(slot: Slot, dates: list[list[Found]], article: list[SentenceMentions], is_title: bool,
@@ -307,7 +311,7 @@ def _period_options(slot: Slot, dates: list[list[Found]], article: list[Sentence
             if back == 0:
                 where = "before" if date.end <= value_at else "after"
                 gap = value_at - date.end if where == "before" else date.start - value_at
-                cues = {f"src=same_{where}": 1.0, f"dist_{where}={distance(gap)}": 1.0}
+                cues = {f"src=same_{where}": 1.0, f"dist_{where}={distance(gap)}": 1.0, **_between(slot, date)}
                 if date.start == nearest_before:
                     cues["nearest_before"] = 1.0
             else:

@@ -181,11 +181,9 @@ def _one_event(bounds: Bounds) -> bool:
 
 
 def period_bounds(slot: Slot, measure: str, option: PeriodOption) -> Bounds:
-    """A target holds for whole years: its own "kế hoạch năm 2017", or the years of its period."""
-    if measure != "target":
-        return option.bounds
-    own = [d for d in slot.dates if d.rule in ("year", "this_year") and abs(d.start - slot.value.start) < 60]
-    return own[-1].bounds if own else whole_years(option.bounds)
+    """A target holds for whole years: the years of its period ("8 tháng đầu năm kết nạp 60/90":
+    the 90 is the year's)."""
+    return whole_years(option.bounds) if measure == "target" else option.bounds
 
 
 def _amount(decision: Decision) -> float:
