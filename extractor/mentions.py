@@ -134,7 +134,9 @@ class MentionFinder:
         plural = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "plural"])
         whole = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "whole"])
         organ_suffix = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "organ_suffix"])
-        token = (f"(?:{_NAME_TOKEN}(?:[ ]+(?:{name_word})(?![\\p{{L}}])(?![ ]+(?:{name_word_stop})\\b))*|(?:{connector})(?![\\p{{L}}])"
+        caption = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "caption"])
+        # a caption glued to a name ("Công ty Nhôm Lâm Đồng - Ảnh: ...") is not part of it
+        token = (f"(?:(?!(?:{caption})(?![\\p{{L}}])){_NAME_TOKEN}(?:[ ]+(?:{name_word})(?![\\p{{L}}])(?![ ]+(?:{name_word_stop})\\b))*|(?:{connector})(?![\\p{{L}}])"
                  f"|{level}(?![\\p{{L}}]))")
         # After an institution's head ("Công ty", "Trường") lower-case words may stand between
         # capitalised ones: "Công ty TNHH Chế biến thủy sản Hồng Ngự".

@@ -130,8 +130,8 @@ class RecordBuilder:
         # "Trong đó, Đảng bộ Quân sự tỉnh kết nạp 95": a sub-unit named in the part is no group
         named_here = slot.sentence.start + slot.left_start <= unit.start < value.start
         part = bool({"breakdown_before", "breakdown_start"} & slot.flags) and not named_here
-        if measure == "members":
-            return groups.of_members(slot.left, after)
+        if measure == "members":   # "có 20 đảng viên, trong đó có 19 đảng viên là người dân tộc thiểu số"
+            return groups.of_members(slot.left, after) or (groups.after_value(after) if part else None)
         if measure == "admitted":
             following = groups.after_value(after)
             noun = value.noun if value.group_noun else None

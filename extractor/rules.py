@@ -81,7 +81,7 @@ class Connector(Strict):
     """A lower-case word inside a unit name: "connector" words ("các", "và") never end a name,
     "name_word" syllables continue a capitalised word ("Quân sự", "Môi trường"); "name_stop"
     words end an institution's name ("Công ty Chế biến thủy sản Hồng Ngự kết nạp")."""
-    kind: Literal["connector", "name_word", "name_stop", "name_word_stop", "plural", "whole", "organ_suffix"]
+    kind: Literal["connector", "name_word", "name_stop", "name_word_stop", "plural", "whole", "organ_suffix", "caption"]
     text: str
 
 
