@@ -143,6 +143,7 @@ class MentionFinder:
         institution = alternation([i.text for i in self.rules.of(units, Institution)])
         stop = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "name_stop"])
         gap = f"(?:(?!(?:{stop})(?![\\p{{L}}]))\\p{{Ll}}[\\p{{L}}\\p{{M}}]*)"
+        # the head may be written in lower case after an organ word ("Chi bộ trường Tiểu học ...")
         institution_tail = f"[ ]+(?:{institution})(?![\\p{{L}}])(?:(?:[ ]+{gap}){{0,3}}[ ]+{token})*"
         # "Đảng bộ TP.Tam Kỳ": an abbreviated level may touch the name
         tail = f"(?P<tail>{institution_tail}|(?:(?:[ ]+|(?<=\\.)(?=\\p{{Lu}})){token})*)"
