@@ -20,6 +20,7 @@ import functools
 import json
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Sequence
 
@@ -43,15 +44,10 @@ _LEVELS: dict[str, tuple[tuple[int, ...], frozenset[str]]] = {
     "phuong": ((3,), frozenset({"phuong"})),
     "dac khu": ((3,), frozenset({"dac khu"})),
 }
-_LEVEL_ALIASES = {"tp": "thanh pho", "tx": "thi xa", "tt": "thi tran"}
 LEVELS: tuple[str, ...] = ("tỉnh", "thành phố", "huyện", "thị xã", "quận", "xã", "phường", "thị trấn")
 
 # Type words that start the names in the data, longest first.
 _TYPE_WORDS = ("thành phố", "thị trấn", "thị xã", "đặc khu", "tỉnh", "huyện", "quận", "xã", "phường")
-# A level word written in front of a name passed without `level` ("TP.HCM", "tỉnh Quảng Nam").
-_LEADING_LEVEL = regex.compile(
-    r"^\s*(?:(?P<l>thành\s+phố|thị\s+trấn|thị\s+xã|tỉnh|huyện|quận|xã|phường)\s+|(?P<l>tp|tx)\b\.?\s*)",
-    regex.IGNORECASE)
 
 # Other names of provinces (key form -> the data's name, key form).
 _PROVINCE_ALIASES = {
@@ -167,16 +163,34 @@ def source() -> str:
     return _index().source
 
 
+@lru_cache(maxsize=1)
+def _level_words() -> tuple[regex.Pattern, dict[str, str]]:
+    """A level word or abbreviation written in front of a name passed without `level` ("TP.HCM",
+    "tỉnh Quảng Nam"), from the level lexicon of patterns/units.jsonl; and each written form's
+    folded level word ("tp" → "thanh pho")."""
+    from .rules import Level, Rules   # the lexicon the mention rules read too
+
+    rules = Rules.load()
+    levels = [level for level in rules.of(rules.units, Level) if fold(level.text) in _LEVELS]
+    written = sorted({form.rstrip(".") for level in levels for form in (level.text, *level.abbreviations)},
+                     key=len, reverse=True)
+    pattern = regex.compile(r"^\s*(?P<l>" + "|".join(regex.escape(w).replace(r"\ ", r"\s+") for w in written)
+                            + r")(?:\s+|\.\s*)", regex.IGNORECASE)
+    forms = {fold(form.rstrip(".")): fold(level.text) for level in levels for form in (level.text, *level.abbreviations)}
+    return pattern, forms
+
+
 def _parse(name: str, level: Optional[str]) -> Optional[tuple[str, Optional[str]]]:
     """(name, folded level), a level word in front of the name taken off (and taken as
     the level when none is given); None for a level that names no place ("cơ quan")."""
-    match = _LEADING_LEVEL.match(name)
+    leading, forms = _level_words()
+    match = leading.match(name)
     if match and match.end() < len(name):
         level, name = level or match.group("l"), name[match.end():]
     if level is None:
         return name, None
-    folded = fold(level)
-    folded = _LEVEL_ALIASES.get(folded, folded)
+    folded = fold(level).replace(".", "")
+    folded = forms.get(folded, folded)
     return (name, folded) if folded in _LEVELS else None
 
 

@@ -1,10 +1,14 @@
 """Every example line beside a rule file is a test: positives must give exactly one mention
 spanning the whole phrase with the expected value; negatives must give none."""
+import ast
 import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
+import regex
+
+import extractor
 
 from extractor.candidates import CandidateFinder
 from extractor.mentions import MentionFinder
@@ -121,3 +125,23 @@ def test_bad_rule_file_names_file_and_line(tmp_path: Path):
     bad.write_text('{"measure": "admitted", "applies": "count", "typo": 1}\n', encoding="utf-8")
     with pytest.raises(RuleFileError, match=r"cues.jsonl:1"):
         load_jsonl(bad, CueRule)
+
+
+def _regex_strings(path: Path) -> list[str]:
+    """The string pieces of every pattern compiled in a module (regex.compile's first argument)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+             and node.func.attr == "compile" and node.args]
+    return [piece.value for call in calls for piece in ast.walk(call.args[0])
+            if isinstance(piece, ast.Constant) and isinstance(piece.value, str)]
+
+
+@pytest.mark.parametrize("path", sorted((Path(extractor.__file__).parent).glob("*.py")), ids=lambda p: p.name)
+def test_no_pattern_in_code_spells_a_vietnamese_word(path: Path):
+    """Phrases live in patterns/ with their examples: a pattern compiled in code holds structure
+    (digits, capitals, punctuation) and the phrase alternations it loads, never a word of its own.
+    (Character classes of vowels for tone placement are letters, not words.)"""
+    for string in _regex_strings(path):
+        words = regex.findall(r"[\p{L}]*[^\x00-\x7f\p{P}\p{S}\s][\p{L}]*", string)
+        words = [w for w in words if len(w) > 1 and not regex.fullmatch(r"[àáảãạèéẻẽẹỳýỷỹỵÀÁẢÃẠÈÉẺẼẸỲÝỶỸỴ]+", w)]
+        assert not words, (path.name, string)
