@@ -4,6 +4,7 @@ each with its own cues. Nothing is decided here: decide.py weighs the cues with 
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Optional
@@ -62,8 +63,7 @@ class Slot:
 
     @cached_property
     def periods(self) -> list[PeriodOption]:
-        return _period_options(self, self.context.dates, self.context.article, "title" in self.flags,
-                               self.context.has_title)
+        return _period_options(self, self.context, "title" in self.flags)
 
 
 class CandidateFinder:
@@ -179,6 +179,18 @@ class _Article:
     units: "_ArticleUnits"
     has_title: bool
 
+    @cached_property
+    def earlier(self) -> list[tuple[Optional[Bounds], Optional[Found]]]:
+        """For each sentence, what the sentences before it leave behind: the last term named
+        ("nhiệm kỳ 2015 - 2020") and the last date that opens a sentence ("Năm 2014, ...")."""
+        out, term, leading = [], None, None
+        for mentions, dates in zip(self.article, self.dates):
+            out.append((term, leading))
+            term = next((d.bounds for d in reversed(dates) if d.rule == "range"), term)
+            if dates and dates[0].start - mentions.sentence.start < 15:
+                leading = dates[0]
+        return out
+
 
 @dataclass
 class _Named:
@@ -199,9 +211,10 @@ class _ArticleUnits:
         self.has_title = has_title
         keys = [[fold(r.name) for _, r, _ in sentence] for sentence in units]
         names = [k for sentence in keys for k in sentence]
-        frequency = {n: names.count(n) for n in set(names)}
+        frequency = Counter(names)
+        first_seen = {n: at for at, n in reversed(list(enumerate(names)))}
         named = [(r, k) for sentence, ks in zip(units, keys) for (_, r, _), k in zip(sentence, ks) if not r.generic]
-        most = max(named, key=lambda rk: (frequency[rk[1]], -names.index(rk[1])))[1] if named else None
+        most = max(named, key=lambda rk: (frequency[rk[1]], -first_seen[rk[1]]))[1] if named else None
         first = named[0][1] if named else None
         self.named = [[self._named(w, r, k, subject, sentence, frequency, most, first)
                        for (w, r, subject), k in zip(in_sentence, ks)]
@@ -294,17 +307,17 @@ def _between(slot: Slot, found: Found) -> dict[str, float]:
     return cues
 
 
-def _period_options(slot: Slot, dates: list[list[Found]], article: list[SentenceMentions], is_title: bool,
-                    has_title: bool) -> list[PeriodOption]:
+def _period_options(slot: Slot, context: _Article, is_title: bool) -> list[PeriodOption]:
     options: dict[Bounds, PeriodOption] = {}
+    dates, article = context.dates, context.article
     value_at = slot.value.value_span[0]
-    term = next((d.bounds for sentence in reversed(dates[:slot.index + 1]) for d in reversed(sentence)
-                 if d.rule == "range" and d.end <= value_at), None)
     same = dates[slot.index]
+    earlier_term, carried = context.earlier[slot.index]
+    term = next((d.bounds for d in reversed(same) if d.rule == "range" and d.end <= value_at), earlier_term)
     nearest_before = max((d.start for d in same if d.end <= value_at), default=None)
     for back in range(0, _BACK):
         index = slot.index - back
-        if index < 0 or (has_title and index == 0 and not is_title):
+        if index < 0 or (context.has_title and index == 0 and not is_title):
             break
         sentence = article[index].sentence
         for date in dates[index]:
@@ -321,11 +334,9 @@ def _period_options(slot: Slot, dates: list[list[Found]], article: list[Sentence
             for word in previous_words(sentence.text, date.start - sentence.start):
                 cues[f"pw={word}"] = 1.0
             _add_period(options, date, term, cues)
-    carried = next((dates[i][0] for i in range(slot.index - 1, -1, -1)
-                    if dates[i] and dates[i][0].start - article[i].sentence.start < 15), None)
     if carried is not None:
         _add_period(options, carried, term, {"src=carried": 1.0})
-    if has_title and not is_title:
+    if context.has_title and not is_title:
         for date in dates[0]:
             _add_period(options, date, term, {"src=title": 1.0})
     options[(None, None)] = options.get((None, None)) or PeriodOption(None, (None, None), {})
