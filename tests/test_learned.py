@@ -148,3 +148,38 @@ def test_train_writes_a_model_the_pipeline_uses(tmp_path: Path):
     assert "gold facts aligned" in run.stderr
     doc = Pipeline(decisions=Decisions.load(model)).extract(ARTICLE, "a")
     assert ("admitted", 12) in [(m, v) for r in doc.records for m, v in r.measures().items()]
+
+
+def _facts(pipeline: Pipeline, text: str) -> list[tuple]:
+    doc = pipeline.extract(text, "x")
+    return [(m, v, r.unit.name, (r.period.start, r.period.end) if r.period else None, r.group)
+            for r in doc.records for m, v in r.measures().items()]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the subject's count, for the stated year; the comparison's year and difference are no fact
+    ("Năm 2021, Đảng bộ huyện Tân Phú kết nạp được 215 đảng viên mới, tăng 30 đảng viên so với năm 2020.",
+     [("admitted", 215, "Đảng bộ huyện Tân Phú", ("2021", "2021"), None)]),
+    # a goal word makes a target
+    ("Năm 2023, Đảng bộ xã An Bình phấn đấu kết nạp 12 đảng viên mới.",
+     [("target", 12, "Đảng bộ xã An Bình", ("2023", "2023"), None)]),
+    # a total of members; its period is no part of the key
+    ("Tính đến ngày 31/12/2022, Đảng bộ huyện Cái Bè có 6.120 đảng viên.",
+     [("members", 6120, "Đảng bộ huyện Cái Bè", None, None)]),
+    # a part of a total takes the total's period and names its group
+    ("Trong 6 tháng đầu năm 2022, toàn tỉnh kết nạp 1.200 đảng viên, đạt 52% kế hoạch. Trong đó, nữ chiếm 45%.",
+     [("admitted", 1200, "Đảng bộ tỉnh", ("2022-01", "2022-06"), None),
+      ("attainment_pct", 52, "Đảng bộ tỉnh", ("2022-01", "2022-06"), None),
+      ("share_pct", 45, "Đảng bộ tỉnh", ("2022-01", "2022-06"), "nữ")]),
+    # badges are no admission
+    ("Ban Thường vụ Huyện ủy trao Huy hiệu 30 năm tuổi Đảng cho 38 đảng viên.", []),
+], ids=["comparison", "target", "members", "parts", "badges"])
+def test_the_shipped_decisions_on_plain_sentences(pipeline, text, expected):
+    assert _facts(pipeline, text) == expected
+
+
+def test_each_listed_unit_keeps_its_own_count(pipeline):
+    text = ("Năm 2022, các đảng bộ trực thuộc đều hoàn thành chỉ tiêu. Trong đó, Đảng bộ huyện Định Quán "
+            "kết nạp 95 đảng viên, Đảng bộ huyện Trảng Bom kết nạp 120 đảng viên.")
+    assert [(v, unit) for _, v, unit, _, _ in _facts(pipeline, text)] == [
+        (95, "Đảng bộ huyện Định Quán"), (120, "Đảng bộ huyện Trảng Bom")]
