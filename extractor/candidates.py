@@ -129,7 +129,9 @@ class CandidateFinder:
             previous = values[n - 1] if n else None
             following = values[n + 1] if n + 1 < len(values) else None
             left = text[(previous.value_span[1] if previous else base) - base:start - base]
-            right = text[value.value_span[1] - base:(following.value_span[0] if following else base + len(text)) - base]
+            # up to the next value and its hedge ("..., gần 40%"): the hedge is the next value's
+            right_end = min(following.start, following.value_span[0]) if following else base + len(text)
+            right = text[value.value_span[1] - base:right_end - base]
             before = text[:start - base]
             own = set(flags)
             if self.markers["breakdown"].search(before):

@@ -38,8 +38,11 @@ class GroupRules:
         return self.clean(match["g"]) if match else None
 
     def before_value(self, left: str) -> Optional[str]:
-        """"trong đó nữ 38 người" → "nữ"."""
+        """"trong đó nữ 38 người" → "nữ"; "Đoàn viên thanh niên: 59.776" → "Đoàn viên thanh niên"
+        (a label closed by ":" names what follows it)."""
         parts = self.delimiter.split(left)
+        if len(parts) > 1 and not self.clean(parts[-1]) and left.rstrip().endswith(":"):
+            return self.clean(parts[-2])
         return self.clean(parts[-1]) if parts else None
 
     def list_item(self, right: str) -> Optional[str]:

@@ -11,6 +11,7 @@ import regex
 import extractor
 
 from extractor.candidates import CandidateFinder
+from extractor.groups import GroupRules
 from extractor.mentions import MentionFinder
 from extractor.segment import Sentence
 from extractor.normalize import normalise
@@ -145,3 +146,13 @@ def test_no_pattern_in_code_spells_a_vietnamese_word(path: Path):
         words = regex.findall(r"[\p{L}]*[^\x00-\x7f\p{P}\p{S}\s][\p{L}]*", string)
         words = [w for w in words if len(w) > 1 and not regex.fullmatch(r"[àáảãạèéẻẽẹỳýỷỹỵÀÁẢÃẠÈÉẺẼẸỲÝỶỸỴ]+", w)]
         assert not words, (path.name, string)
+
+
+@pytest.mark.parametrize("example", examples("groups.examples.jsonl"), ids=lambda e: f"{e['rule']}:{e['text'][:30]}")
+def test_group_examples(example):
+    """The group phrase rules, each on the words beside a value ("text" after it, "left" before)."""
+    rules = GroupRules(RULES)
+    if example["rule"] == "of_members":
+        assert rules.of_members(example["left"], example["text"]) == example["group"]
+    else:
+        assert getattr(rules, example["rule"])(example["text"]) == example["group"]
