@@ -66,6 +66,8 @@ def measure_features(slot: "Slot") -> dict[str, float]:    # noqa: F821 - candid
         f[f"s:{flag}"] = 1.0
     for cue in slot.cues:
         f[f"cue={cue}"] = 1.0
+        if cue.startswith("earlier:") and "list_item" in slot.flags:   # "...; Hội An 110; Điện Bàn 150"
+            f[f"listed|{cue}"] = 1.0
     f[f"prev={slot.previous_kind}"] = 1.0
     f[f"next={slot.next_kind}"] = 1.0
     return f
