@@ -28,6 +28,7 @@ def _window(prefix: str, tokens: list[str], features: dict[str, float]) -> None:
         features[f"{prefix}12={'_'.join(tokens[:2])}"] = 1.0
 
 
+_CONJOINED_FLAGS = frozenset({"admission", "breakdown_before", "breakdown_start", "title", "ceremony"})
 _REACH = 160   # characters that hold a window of words: the rest of a long sentence is not read
 
 
@@ -70,6 +71,13 @@ def measure_features(slot: "Slot") -> dict[str, float]:    # noqa: F821 - candid
             f[f"listed|{cue}"] = 1.0
     f[f"prev={slot.previous_kind}"] = 1.0
     f[f"next={slot.next_kind}"] = 1.0
+    # A few pairs a linear model cannot form itself: the noun with the word before the number
+    # ("cho 4 học sinh", "có 24 đồng chí"), and each cue with the kind of sentence it fires in.
+    left1 = next((k[3:] for k in f if k.startswith("l1=")), "-")
+    f[f"noun&l1={(value.noun or '-').lower()}|{left1}"] = 1.0
+    for cue in slot.cues:
+        for flag in _CONJOINED_FLAGS & slot.flags:
+            f[f"{cue}&{flag}"] = 1.0
     return f
 
 
