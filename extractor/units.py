@@ -22,6 +22,7 @@ class UnitResolver:
         self.levels = {level.text for level in rules.of(rules.units, Level)}
         markers = rules.marker_patterns
         self.not_subject = markers["not_subject"]
+        self.joined_party = markers["joined_party"]
         self.subject_verb = regex.compile(f"^[ ]*(?:\\([^)]*\\)[ ]*)?(?:{markers['subject_verb'].pattern})",
                                           regex.IGNORECASE)
         self.named_subject = regex.compile(f"(?<![\\p{{L}}])(?P<name>{_NAME})[ ]+(?i:{markers['subject_verb'].pattern})")
@@ -69,7 +70,9 @@ class UnitResolver:
     def units_of(self, sentence: Sentence, units: list[Found], places: list[Found]) -> list[Found]:
         """Unit mentions of a sentence, and the places, institutions and bare names that may stand
         for a unit ("huyện Bình Xuyên đã kết nạp", "Trường THPT Lê Lợi có", "Phú Ninh kết nạp")."""
-        found = list(units)
+        # "kết nạp vào Đảng Cộng sản Việt Nam": the party one joins is no unit that admits
+        found = [u for u in units if not (u.rule == "whole_party" and self.joined_party.search(
+            sentence.text[max(0, u.start - sentence.start - 30):u.start - sentence.start]))]
         for place in places:
             if any(u.start <= place.start < u.end for u in units):
                 continue

@@ -183,3 +183,11 @@ def test_each_listed_unit_keeps_its_own_count(pipeline):
             "kết nạp 95 đảng viên, Đảng bộ huyện Trảng Bom kết nạp 120 đảng viên.")
     assert [(v, unit) for _, v, unit, _, _ in _facts(pipeline, text)] == [
         (95, "Đảng bộ huyện Định Quán"), (120, "Đảng bộ huyện Trảng Bom")]
+
+
+def test_the_party_one_joins_is_no_unit_option():
+    slots = _slots("Năm 2023, Chi bộ thôn Đông kết nạp 3 quần chúng ưu tú vào Đảng Cộng sản Việt Nam.")
+    names = {o.unit.name for o in slots[-1].units}
+    assert "Chi bộ thôn Đông" in names and "Đảng Cộng sản Việt Nam" not in names
+    national = _slots("Năm 2006, toàn Đảng kết nạp được 186.000 đảng viên.")
+    assert "Đảng Cộng sản Việt Nam" in {o.unit.name for o in national[-1].units}
