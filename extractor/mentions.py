@@ -125,9 +125,10 @@ class MentionFinder:
                 self.levels[abbreviation.lower()] = level.text
         self.datelines = {d.code: d.province for d in self.rules.of(units, Dateline)}
         organ = alternation(list(self.organs))
-        level_words = alternation([lv.text for lv in self.rules.of(units, Level)])
+        level_words = alternation([lv.text for lv in self.rules.of(units, Level) if not lv.lower_only])
+        lower_words = alternation([lv.text for lv in self.rules.of(units, Level) if lv.lower_only])
         abbreviations = alternation([a for lv in self.rules.of(units, Level) for a in lv.abbreviations])
-        level = f"(?:(?i:{level_words})|(?:{abbreviations})(?=[\\s\\p{{Lu}}]))"
+        level = f"(?:(?i:{level_words})|(?:{lower_words})|(?:{abbreviations})(?=[\\s\\p{{Lu}}]))"
         connector = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "connector"])
         name_word = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "name_word"])
         name_word_stop = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "name_word_stop"])

@@ -72,9 +72,12 @@ class Organ(Strict):
 
 
 class Level(Strict):
+    """A level word. `lower_only`: a settlement word that is also the first syllable of place
+    names ("sóc" and "Sóc Trăng", "bon" and "Bon Bu"): a level only when written in lower case."""
     kind: Literal["level"]
     text: str
     abbreviations: list[str] = []
+    lower_only: bool = False
 
 
 class Connector(Strict):
