@@ -27,7 +27,8 @@ _DOT_THOUSANDS = regex.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")    # "6.799", "1
 _COMMA_THOUSANDS = regex.compile(r"\d{1,3}(?:,\d{3})+")
 # A year, not the end of a term ("2020-2025") nor part of a number.
 _YEAR = regex.compile(r"(?<![\d,.]|(?:19|20)\d{2}[ ]*[-–][ ]*)(?:19|20)\d{2}(?![\d%]|[,.]\d)")
-_FRACTION = regex.compile(r"(?<![\p{L}\d.,/])(?P<num>\d{1,5})/(?P<den>\d{1,5})(?![/\d])")
+_INTEGER = r"\d{1,3}(?:\.\d{3})+|\d+"   # "1.045", "312"
+_FRACTION = regex.compile(rf"(?<![\p{{L}}\d.,/])(?P<num>{_INTEGER})/(?P<den>{_INTEGER})(?![/\d]|[.,]\d)")
 _DIGITS = rf"{_DOT_THOUSANDS.pattern}|\d+(?:[,.]\d+)?"
 _NAME_TOKEN = r"(?:\p{Lu}[\p{L}\p{M}]*(?:[-.&'/]\p{L}[\p{L}\p{M}]*)*|\d+[A-Za-z]?(?![,.]\d|[\d%]))"
 
@@ -87,12 +88,13 @@ class MentionFinder:
         words = alternation(list(self.words))
         number = f"(?P<num>{_DIGITS}|(?:{words})(?:[ ]+(?:{words}))*)"
         noun = f"(?P<noun>{alternation(list(self.nouns))})"
-        fraction = r"(?P<num>\d+)/(?P<den>\d+)(?![/\d])"
+        fraction = rf"(?P<num>{_INTEGER})/(?P<den>{_INTEGER})(?![/\d]|[.,]\d)"
         self.count = regex.compile(
             rf"(?<![\p{{L}}\d.,/])(?:{fraction}(?:[ ]+{noun})?|{number}(?:{scale})?(?:[ ]+|(?<=\d)){noun})(?!\p{{L}})",
             regex.IGNORECASE)
         self.bare_number = regex.compile(
-            rf"(?<![\p{{L}}\d.,/])(?P<num>{_DIGITS})(?![\d%/]|[.,]\d|[ ]*(?:%|{self._percent_words()}))", regex.IGNORECASE)
+            rf"(?<![\p{{L}}\d.,/])(?P<num>{_DIGITS})(?![\d%/]|[.,]\d|[ ]*(?:%|{self._percent_words()}))(?:{scale})?",
+            regex.IGNORECASE)
         self.implied = [(regex.compile(i.left, regex.IGNORECASE), i.noun) for i in rules.of(numbers, ImpliedNoun)]
         self.bare_fraction_cue = regex.compile(f"(?:{rules.marker_patterns['admission_verb'].pattern})\\s*$", regex.IGNORECASE)
         self.percent = regex.compile(
@@ -275,7 +277,7 @@ class MentionFinder:
                 "COUNT", start, match.end(), value=round(value), value_span=match.span("num"),
                 approx=approx, noun=match["noun"],
                 people=noun.people if noun else True, group_noun=noun.group if noun else False,
-                fraction_target=int(match["den"]) if match["den"] else None,
+                fraction_target=int(self.number_value(match["den"], None, True)) if match["den"] else None,
                 target_span=match.span("den") if match["den"] else (0, 0)))
         return found + self._implied_counts(text, taken + [(f.start, f.end) for f in found])
 
@@ -287,8 +289,10 @@ class MentionFinder:
                 continue
             noun = next((n for left, n in self.implied if left.search(text[max(0, start - 80):start])), None)
             if noun is not None:
-                found.append(Found("COUNT", start, match.end(), value=round(self.number_value(match["num"], None, True)),
-                                   value_span=match.span("num"), approx=approx, noun=noun, people=True))
+                value = self.number_value(match["num"], match["scale"], True)
+                if value is not None and value == int(value):
+                    found.append(Found("COUNT", start, match.end(), value=int(value), value_span=match.span("num"),
+                                       approx=approx, noun=noun, people=True))
         return found
 
     def bare_numbers(self, text: str, taken: list[tuple[int, int]]) -> list[Found]:
@@ -297,13 +301,14 @@ class MentionFinder:
         found = []
         for match in _FRACTION.finditer(text):
             if not any(s < match.end() and match.start() < e for s, e in taken):
-                found.append(Found("COUNT", match.start(), match.end(), value=int(match["num"]),
-                                   value_span=match.span("num"), fraction_target=int(match["den"]),
+                found.append(Found("COUNT", match.start(), match.end(), value=int(self.number_value(match["num"], None, True)),
+                                   value_span=match.span("num"),
+                                   fraction_target=int(self.number_value(match["den"], None, True)),
                                    target_span=match.span("den"), rule="bare"))
         taken = taken + [(f.start, f.end) for f in found]
         for match in self.bare_number.finditer(text):
             start, approx = self._hedged(text, match.start())
-            value = self.number_value(match["num"], None, True)
+            value = self.number_value(match["num"], match["scale"], True)   # "gần 4 ngàn."
             if value is None or value != int(value) or _YEAR.fullmatch(match["num"]) \
                     or any(s < match.end() and start < e for s, e in taken):
                 continue

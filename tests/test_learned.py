@@ -191,3 +191,9 @@ def test_the_party_one_joins_is_no_unit_option():
     assert "Chi bộ thôn Đông" in names and "Đảng Cộng sản Việt Nam" not in names
     national = _slots("Năm 2006, toàn Đảng kết nạp được 186.000 đảng viên.")
     assert "Đảng Cộng sản Việt Nam" in {o.unit.name for o in national[-1].units}
+
+
+def test_bare_numbers_with_scale_words_and_dotted_fractions_are_slots():
+    assert [(s.value.value, s.value.approx) for s in _slots("Năm 2020, toàn tỉnh kết nạp gần 4 ngàn.")] == [(4000, "under")]
+    slots = _slots("Năm 2021, huyện kết nạp được 312/1.045 đảng viên.")
+    assert sorted(s.value.value for s in slots) == [312, 1045]
