@@ -11,7 +11,7 @@ from typing import Optional
 
 import regex
 
-from .features import distance, log_count, next_words, optional, previous_words
+from .features import SentenceWords, distance, log_count, next_words, optional, previous_words
 from .mentions import Found, SentenceMentions
 from .normalize import fold
 from .periods import TERM_RELATIVE, Bounds
@@ -54,6 +54,7 @@ class Slot:
     previous_kind: str
     next_kind: str
     dates: list[Found]             # of the sentence: a membership count's as-of date
+    words: SentenceWords           # of the sentence, shared by its slots
     context: Optional["_Article"] = None
 
     @cached_property
@@ -124,6 +125,7 @@ class CandidateFinder:
         if is_title:
             flags.add("title")
         slots = []
+        words = SentenceWords(text)
         for n, value in enumerate(values):
             start = value.value_span[0]
             previous = values[n - 1] if n else None
@@ -149,7 +151,7 @@ class CandidateFinder:
             slots.append(Slot(value, sentence, index, left, (previous.value_span[1] if previous else base) - base,
                               right, before, own, cues,
                               _kind(previous, start), _kind(following, start),
-                              [f for f in mentions.found if f.label == "DATE"]))
+                              [f for f in mentions.found if f.label == "DATE"], words))
         # A list goes on with what its head said: the cues of the values before, in the same sentence.
         for n, slot in enumerate(slots):
             earlier = {cue.split(":")[1] for other in slots[:n] if other.value.label == slot.value.label

@@ -4,6 +4,7 @@ training and prediction.
 """
 from __future__ import annotations
 
+import bisect
 import math
 from typing import Optional
 
@@ -29,25 +30,37 @@ def _window(prefix: str, tokens: list[str], features: dict[str, float]) -> None:
 
 
 _CONJOINED_FLAGS = frozenset({"admission", "breakdown_before", "breakdown_start", "title", "ceremony"})
-_REACH = 160   # characters that hold a window of words: the rest of a long sentence is not read
-
-
-def _tail(text: str, n: int) -> list[str]:
-    """The last n words of a text, reading only its end (a word cut by the cut is dropped)."""
-    found = words(text[-_REACH:])
-    return (found[1:] if len(text) > _REACH else found)[-n:]
-
-
 def _bucket(value: float, edges: tuple[float, ...]) -> str:
     return str(next((e for e in edges if value < e), "big"))
 
 
+class SentenceWords:
+    """The words of a sentence with their ends, found once for all the values in it."""
+
+    def __init__(self, text: str):
+        found = [(m.end(), m.group().lower()) for m in _WORD.finditer(text)]
+        self.ends = [end for end, _ in found]
+        self.starts = [m.start() for m in _WORD.finditer(text)]
+        self.words = [word for _, word in found]
+
+    def before(self, offset: int) -> int:
+        """How many words end at or before `offset`."""
+        return bisect.bisect_right(self.ends, offset)
+
+    def from_(self, offset: int) -> int:
+        """The first word that starts at or after `offset`."""
+        return bisect.bisect_left(self.starts, offset)
+
+
 def measure_features(slot: "Slot") -> dict[str, float]:    # noqa: F821 - candidates.Slot
-    value = slot.value
+    value, sentence = slot.value, slot.words
     f: dict[str, float] = {"bias": 1.0, f"label={value.label}": 1.0}
-    _window("l", _tail(slot.before, 8)[::-1], f)
-    _window("r", words(slot.right[:_REACH])[:8], f)
-    for token in _tail(slot.left, 12):
+    base = slot.sentence.start
+    at = sentence.before(value.value_span[0] - base)
+    after = value.value_span[1] - base
+    _window("l", sentence.words[max(0, at - 8):at][::-1], f)
+    _window("r", sentence.words[sentence.from_(after):sentence.before(after + len(slot.right))][:8], f)
+    for token in sentence.words[max(sentence.from_(slot.left_start), at - 12):at]:
         f[f"seg={token}"] = 1.0
     if value.label == "COUNT":
         f[f"noun={(value.noun or '-').lower()}"] = 1.0
