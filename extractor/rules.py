@@ -120,7 +120,8 @@ class PeriodRule(Strict):
 
 
 class CueRule(Strict):
-    """A phrase around a value that decides its measure; the first rule that matches wins."""
+    """A phrase around a value that cues its measure: every rule that matches is a feature the
+    measure model weighs (features.py); none decides alone."""
     measure: Literal["admitted", "target", "members", "attainment_pct", "excess_pct", "rate_pct", "share_pct",
                      "none"]
     applies: Literal["count", "percent"]
