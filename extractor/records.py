@@ -5,7 +5,7 @@ share a key become one record. Offsets stay in normalised text; the pipeline map
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Optional, TypeVar
 
 import numpy as np
@@ -65,6 +65,7 @@ class RecordBuilder:
     def __init__(self, rules: Rules, decisions: Decisions):
         self.groups = GroupRules(rules)
         self.now = rules.marker_patterns["now"]
+        self.each = rules.marker_patterns["each"]
         self.models = decisions
 
     def measures(self, slots: list[Slot]) -> list[str]:
@@ -104,7 +105,8 @@ class RecordBuilder:
             decision = self.decide(slot, measures[id(slot)], previous if same else None, (last, total))
             previous = decision
             if decision is not None:
-                self._add(drafts, decision, published)
+                for each in self._for_each(decision):
+                    self._add(drafts, each, published)
                 last = decision
                 if decision.measure == "admitted" and decision.group is None:
                     total = decision
@@ -122,6 +124,18 @@ class RecordBuilder:
                 decision.period = PeriodOption(None, first_period, {})
             self._add(drafts, decision, published)
         return _dedupe(drafts)
+
+    def _for_each(self, decision: Decision) -> list[Decision]:
+        """"A, B và C đều đạt 120%", "mỗi đơn vị kết nạp 2": the value holds for each unit named
+        together before it, when the chosen unit is one of them."""
+        slot = decision.slot
+        if not self.each.search(slot.left):
+            return [decision]
+        since = slot.sentence.start + slot.left_start
+        named = [o.unit for o in slot.units if since <= o.unit.start < slot.value.start and o.unit.rule != "province"]
+        if len(named) < 2 or all(u.name != decision.unit.name for u in named):
+            return [decision]
+        return [replace(decision, unit=unit) for unit in named]
 
     def _group(self, slot: Slot, measure: str, previous: Optional[Decision], unit: Found, event: bool) -> Optional[str]:
         """`event`: the value holds for one day or no period (a ceremony: its people are no group)."""
@@ -213,19 +227,22 @@ def _distinctive(measure: str, value: float) -> bool:
 
 
 def _dedupe(drafts: list[Draft]) -> list[Draft]:
-    """A fact stated twice (lead and body, a decision read out, a paragraph printed twice) is kept once."""
+    """A fact stated twice (lead and body, a decision read out, a paragraph printed twice) is kept
+    once; a distinctive figure in another sentence is the same fact even under another key."""
     seen: set[tuple] = set()
+    restated_in: dict[tuple, int] = {}   # (measure, value) -> the sentence that stated it first
     kept = []
     for draft in drafts:
         for measure, value in list(draft.measures.items()):
             fact = (fold(draft.unit.name), draft.period if draft.type == "admission" else None,
                     fold(draft.group) if draft.group else None, measure, value)
-            restated = (measure, value) if _distinctive(measure, value) else fact
-            if fact in seen or restated in seen:
+            first = restated_in.get((measure, value)) if _distinctive(measure, value) else None
+            if fact in seen or first not in (None, draft.evidence[0]):
                 del draft.measures[measure]
                 draft.spans.pop(measure, None)
                 draft.approx.pop(measure, None)
-            seen.update({fact, restated})
+            seen.add(fact)
+            restated_in.setdefault((measure, value), draft.evidence[0])
         if draft.measures:
             kept.append(draft)
     return kept

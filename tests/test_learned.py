@@ -197,3 +197,12 @@ def test_bare_numbers_with_scale_words_and_dotted_fractions_are_slots():
     assert [(s.value.value, s.value.approx) for s in _slots("Năm 2020, toàn tỉnh kết nạp gần 4 ngàn.")] == [(4000, "under")]
     slots = _slots("Năm 2021, huyện kết nạp được 312/1.045 đảng viên.")
     assert sorted(s.value.value for s in slots) == [312, 1045]
+
+
+def test_a_value_shared_by_units_named_together_holds_for_each(pipeline):
+    """LABELING: "A và B cùng/đều kết nạp được N" gives N to each unit."""
+    text = "Năm 2021, Đảng bộ xã An Bình và Đảng bộ xã Hòa An cùng kết nạp được 25 đảng viên mới."
+    assert [(unit, v) for _, v, unit, _, _ in _facts(pipeline, text)] == [
+        ("Đảng bộ xã An Bình", 25), ("Đảng bộ xã Hòa An", 25)]
+    alone = "Năm 2021, Đảng bộ xã An Bình kết nạp được 25 đảng viên mới, Đảng bộ xã Hòa An được khen thưởng."
+    assert [(unit, v) for _, v, unit, _, _ in _facts(pipeline, alone)] == [("Đảng bộ xã An Bình", 25)]
