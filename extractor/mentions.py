@@ -13,6 +13,7 @@ import regex
 
 from . import gazetteer
 from .periods import RESOLVERS, Bounds
+from .schema import check_iso_partial
 from .rules import (CountNoun, Dateline, Hedge, ImpliedNoun, PercentWord, Institution, Level, NumberWord, Organ, Rules, Scale, WholeParty,
                     Connector, alternation)
 from .segment import Sentence
@@ -219,9 +220,11 @@ class MentionFinder:
                 groups = {k: v for k, v in match.groupdict().items()}
                 if groups.get("n") and not groups["n"].isdigit():   # "sáu tháng đầu năm"
                     groups["n"] = str(int(self._words_value(groups["n"].lower().split()) or 0))
-                try:
+                try:   # "ngày 31/2", "13 tháng đầu năm": no date, and no lost article
                     bounds = RESOLVERS[rule.resolve](groups, anchor)
-                except (ValueError, KeyError):   # "ngày 31/2": not a date
+                    for bound in bounds:
+                        check_iso_partial(bound)
+                except (ValueError, KeyError):
                     continue
                 candidates.append(Found("DATE", match.start(), match.end(), bounds=bounds, rule=rule.name,
                                         extra={"order": order, "resolve": rule.resolve}))

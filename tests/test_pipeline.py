@@ -99,3 +99,10 @@ def test_site_chrome_after_the_article_gives_no_records(pipeline):
     doc = pipeline.extract(text, "x")
     assert doc.meta.published == "2015-12-07T11:31"
     assert [(r.unit.name, r.admitted) for r in doc.records] == [("Đảng bộ xã An Bình", 5)]
+
+
+@pytest.mark.parametrize("text", ["Trong 13 tháng đầu năm 2023, Đảng bộ xã An Bình kết nạp 5 đảng viên.",
+                                  "Ngày 31/2/2023, Đảng bộ xã An Bình kết nạp 5 đảng viên."])
+def test_an_impossible_date_is_no_period_and_loses_no_fact(pipeline, text):
+    doc = pipeline.extract(text, "x", published="2023-06-01")
+    assert [(r.unit.name, r.admitted) for r in doc.records] == [("Đảng bộ xã An Bình", 5)]
