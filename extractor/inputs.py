@@ -146,6 +146,8 @@ def _jsonl_article(line: bytes, where: str) -> Article:
         raise InputError(where, f"{where}: not UTF-8 (byte {error.start})") from None
     except json.JSONDecodeError as error:
         raise InputError(where, f"{where}: bad JSON: {error.msg} (column {error.colno})") from None
+    except RecursionError:   # "[[[[…" thousands deep: no article, and no reason to stop the batch
+        raise InputError(where, f"{where}: JSON nested too deep to be an article") from None
     if not isinstance(row, dict):
         raise InputError(where, f"{where}: not a JSON object")
     doc_id = row.get("doc_id", row.get("id"))

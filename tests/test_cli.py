@@ -188,3 +188,14 @@ def test_evaluate_scores_a_prediction_file(tmp_path: Path):
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["strict"]["f1"] > 0.5 and "per_measure" in report and "missed" in report
+
+
+def test_a_jsonl_line_nested_thousands_deep_is_one_error_line(tmp_path: Path):
+    batch = tmp_path / "deep.jsonl"
+    batch.write_text(json.dumps({"id": "a", "text": GOOD}, ensure_ascii=False) + "\n" + "[" * 3000 + "]" * 3000
+                     + "\n" + json.dumps({"id": "b", "text": GOOD}, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = run("extract", str(batch), "-o", str(tmp_path / "out.jsonl"), "-j", "1")
+    assert result.returncode == 1
+    out = lines(tmp_path / "out.jsonl")
+    assert [d["doc_id"] for d in out] == ["a", f"{batch}:2", "b"]
+    assert out[1]["error"]["stage"] == "read" and "nested too deep" in out[1]["error"]["message"]
