@@ -25,7 +25,7 @@ CSV_COLUMNS = ["doc_id", "unit", "kind", "level", "period_start", "period_end", 
                "value", "approx", "evidence", "value_start", "value_end", "error"]
 _CHUNK = 8               # articles per task: enough to hide the cost of a task, small enough to keep order cheap
 _IN_FLIGHT_PER_WORKER = 4
-_FORMULA_START = ("=", "+", "-", "@")   # a spreadsheet would run such a cell as a formula
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")   # a spreadsheet would run such a cell as a formula
 
 
 @dataclass(frozen=True)
@@ -199,10 +199,15 @@ def csv_header() -> str:
 def _csv_text(rows: list[list]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    for doc_id, *cells in rows:
-        writer.writerow([doc_id] + ["'" + c if isinstance(c, str) and c.startswith(_FORMULA_START) else c
-                                    for c in cells])
+    for row in rows:
+        writer.writerow([_inert(c) for c in row])
     return buffer.getvalue()
+
+
+def _inert(cell: object) -> object:
+    """A cell a spreadsheet would take for a formula ("=cmd|x", "- Năm 2020 ...") gets a "'" in
+    front; doc_ids too, and `finished` reads them back without it."""
+    return "'" + cell if isinstance(cell, str) and cell.startswith(_FORMULA_START) else cell
 
 
 # ---- resume -----------------------------------------------------------------------------
@@ -242,6 +247,8 @@ def _doc_id_of(line: bytes, format: str, number: int) -> Optional[str]:
         text = line.decode("utf-8-sig")
         if format == "csv":
             first = next(csv.reader([text]))[0]
+            if first.startswith("'") and first[1:].startswith(_FORMULA_START):
+                first = first[1:]
             return None if number == 1 and first == CSV_COLUMNS[0] else first
         return str(json.loads(text)["doc_id"])
     except (UnicodeDecodeError, ValueError, KeyError, TypeError, IndexError, csv.Error):

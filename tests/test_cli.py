@@ -199,3 +199,18 @@ def test_a_jsonl_line_nested_thousands_deep_is_one_error_line(tmp_path: Path):
     out = lines(tmp_path / "out.jsonl")
     assert [d["doc_id"] for d in out] == ["a", f"{batch}:2", "b"]
     assert out[1]["error"]["stage"] == "read" and "nested too deep" in out[1]["error"]["message"]
+
+
+def test_csv_neutralises_formula_cells_doc_ids_included_and_resumes(tmp_path: Path):
+    batch = tmp_path / "in.jsonl"
+    batch.write_text("".join(json.dumps({"id": doc_id, "text": GOOD}, ensure_ascii=False) + "\n"
+                             for doc_id in ("=cmd|x", "+1", "@a", "plain")), encoding="utf-8")
+    table = tmp_path / "out.csv"
+    assert run("extract", str(batch), "--format", "csv", "-o", str(table), "-j", "1").returncode == 0
+    rows = list(csv.DictReader(table.open(encoding="utf-8")))
+    assert list(dict.fromkeys(r["doc_id"] for r in rows)) == ["'=cmd|x", "'+1", "'@a", "plain"]
+    full = table.read_bytes()
+    table.write_bytes(full[:full.index(b"'@a")])    # as if killed before the third document
+    resumed = run("extract", str(batch), "--format", "csv", "-o", str(table), "-j", "1", "--resume")
+    assert resumed.returncode == 0 and "2 already done" in resumed.stderr
+    assert table.read_bytes() == full
