@@ -28,6 +28,11 @@ def _extract(args: argparse.Namespace) -> int:
     if args.resume and output is None:
         print("extract: --resume needs the output file (-o FILE) of the run to finish", file=sys.stderr)
         return 2
+    for name, path in (("-o", output), ("--errors", errors)):
+        problem = _unwritable(path)
+        if problem:
+            print(f"extract: {name} {path}: {problem}", file=sys.stderr)
+            return 2
     try:
         done = (finished(output, args.format) | (finished(errors, "jsonl") if errors else set())) \
             if args.resume else set()
@@ -65,6 +70,24 @@ def _extract(args: argparse.Namespace) -> int:
           f"{totals['errors']} errors" + (f", {totals['skipped']} already done" if args.resume else "")
           + f"; {seconds:.1f} s, {done_now / seconds:.1f} documents/s", file=sys.stderr)
     return 1 if totals["errors"] else 0
+
+
+def _unwritable(path: Optional[Path]) -> Optional[str]:
+    """Why a file cannot be written there, before any article is read."""
+    if path is None:
+        return None
+    if path.is_dir():
+        return "is a folder; give a file name"
+    if not path.parent.is_dir():
+        return f"the folder {path.parent} does not exist"
+    return None
+
+
+def _workers(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value}: give 1 or more")
+    return number
 
 
 def _not_done(articles: Iterable[Union[Article, InputError]], done: set[str], totals: Counter) -> Iterator:
@@ -170,7 +193,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     extract.add_argument("--errors", help="write error lines to this file instead of the output")
     extract.add_argument("--resume", action="store_true",
                          help="skip documents already in the output (and errors) file; append the rest")
-    extract.add_argument("-j", "--workers", type=int, default=cores(), help="worker processes (default: cores)")
+    extract.add_argument("-j", "--workers", type=_workers, default=cores(), help="worker processes (default: cores)")
     extract.set_defaults(run=_extract)
     evaluate = commands.add_parser("evaluate", help="score the pipeline or a prediction file against gold")
     evaluate.add_argument("--gold", help="folder of gold .json / .jsonl files")

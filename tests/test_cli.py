@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT
 
 GOOD = "Năm 2016, Đảng bộ phường Xuân Sơn đã kết nạp được 13 đảng viên mới, đạt 100% chỉ tiêu đề ra."
@@ -214,3 +216,13 @@ def test_csv_neutralises_formula_cells_doc_ids_included_and_resumes(tmp_path: Pa
     resumed = run("extract", str(batch), "--format", "csv", "-o", str(table), "-j", "1", "--resume")
     assert resumed.returncode == 0 and "1 already done" in resumed.stderr   # the last one is done again
     assert table.read_bytes() == full
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["-j", "-3"], "give 1 or more"),
+    (["-o", "{tmp}"], "is a folder"),
+    (["-o", "{tmp}/missing/out.jsonl"], "does not exist"),
+])
+def test_bad_arguments_exit_2_with_a_message_and_no_traceback(tmp_path: Path, arguments, message):
+    result = run("extract", str(ROOT / "corpus" / "t001.txt"), *[a.format(tmp=tmp_path) for a in arguments])
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
