@@ -125,6 +125,13 @@ def _evaluate(args: argparse.Namespace) -> int:
         return 2
     for error in errors:
         print(f"error: {error}", file=sys.stderr)
+    if not gold:
+        print(f"evaluate: no gold document could be read from {args.gold}: nothing to score", file=sys.stderr)
+        return 1
+    unpredicted = sorted(set(gold) - set(predictions))
+    if unpredicted:   # scored as all missed; say so, a file may be missing
+        print(f"warning: {len(unpredicted)} gold documents have no prediction: {', '.join(unpredicted[:10])}"
+              + (" ..." if len(unpredicted) > 10 else ""), file=sys.stderr)
     report = score(predictions, gold)
     print(json.dumps(report.as_dict(), ensure_ascii=False, indent=1) if args.json else format_report(report))
     return 1 if errors else 0

@@ -6,7 +6,7 @@ import json
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator, Optional, Union
 
 from pydantic import ValidationError
 
@@ -273,22 +273,27 @@ def _parse(path: Path, where: str, raw: object) -> Document:
         raise GoldError(f"{path}{where}: document {doc_id!r}: field {field_path}: {first['msg']}") from None
 
 
-def read_documents(path: Path) -> Iterator[Document]:
-    """Documents of one .json file (one document) or .jsonl file (one per line)."""
+def read_documents(path: Path) -> Iterator[Union[Document, GoldError]]:
+    """Documents of one .json file (one document) or .jsonl file (one per line); a line that
+    breaks the spec is its own error and the lines after it are still read."""
     try:
         content = path.read_text(encoding="utf-8")
     except (UnicodeDecodeError, OSError) as error:
-        raise GoldError(f"{path}: cannot read: {error}") from None
+        yield GoldError(f"{path}: cannot read: {error}")
+        return
     if path.suffix == ".jsonl":
         chunks = [(f":{n}", line) for n, line in enumerate(content.splitlines(), 1) if line.strip()]
     else:
         chunks = [("", content)]
     for where, chunk in chunks:
         try:
-            raw = json.loads(chunk)
+            yield _parse(path, where, json.loads(chunk))
         except json.JSONDecodeError as error:
-            raise GoldError(f"{path}{where}: bad JSON: {error}") from None
-        yield _parse(path, where, raw)
+            yield GoldError(f"{path}{where}: bad JSON: {error}")
+        except RecursionError:
+            yield GoldError(f"{path}{where}: JSON nested too deep")
+        except GoldError as error:
+            yield error
 
 
 def check_evidence(doc: Document, text: str, path: Path) -> None:
@@ -306,16 +311,29 @@ def check_evidence(doc: Document, text: str, path: Path) -> None:
 
 
 def load_documents(paths: Iterable[Path], corpus: Optional[Path] = None) -> tuple[dict[str, Document], list[str]]:
-    """All documents under the given files or folders, and the errors of the files that broke the spec."""
+    """All documents under the given files or folders, and the errors of the documents that broke
+    the spec (each named by file and line); a doc_id seen twice keeps its first document."""
     documents: dict[str, Document] = {}
+    where: dict[str, str] = {}
     errors: list[str] = []
     files = [f for p in paths for f in (sorted(p.glob("*.json*")) if p.is_dir() else [p])]
     for file in files:
-        try:
-            for doc in read_documents(file):
+        if not file.exists():
+            errors.append(f"{file}: no such file or folder")
+            continue
+        for doc in read_documents(file):
+            if isinstance(doc, GoldError):
+                errors.append(str(doc))
+                continue
+            if doc.doc_id in documents:
+                errors.append(f"{file}: document {doc.doc_id!r} again (first in {where[doc.doc_id]}); the first is kept")
+                continue
+            try:
                 if corpus is not None and (corpus / f"{doc.doc_id}.txt").exists():
                     check_evidence(doc, (corpus / f"{doc.doc_id}.txt").read_text(encoding="utf-8"), file)
-                documents[doc.doc_id] = doc
-        except GoldError as error:
-            errors.append(str(error))
+            except GoldError as error:
+                errors.append(str(error))
+                continue
+            documents[doc.doc_id] = doc
+            where[doc.doc_id] = str(file)
     return documents, errors

@@ -70,6 +70,14 @@ class Record(Loose):
     approx: dict[str, Approx] = {}
     evidence: Union[Evidence, str]
 
+    @field_validator(*MEASURES, mode="before")
+    @classmethod
+    def _a_number(cls, value: object) -> object:
+        # "12" and true would pass pydantic's lax mode as 12 and 1: a measure is written as a number
+        if isinstance(value, (str, bool)):
+            raise ValueError(f"a number, not {value!r}")
+        return value
+
     @field_validator("as_of")
     @classmethod
     def _as_of_iso(cls, value: Optional[str]) -> Optional[str]:

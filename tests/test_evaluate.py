@@ -7,6 +7,8 @@ import pytest
 from extractor.evaluate import GoldError, load_documents, score, unit_key
 from extractor.schema import Document
 
+from conftest import ROOT
+
 
 def doc(doc_id: str, *records: dict) -> Document:
     return Document.model_validate({"doc_id": doc_id, "records": list(records)})
@@ -86,3 +88,36 @@ def test_gold_and_numbers_schema():
         Document.model_validate({"doc_id": "a", "records": [admission("X", "2020-13", None, admitted=1)]})
     with pytest.raises(GoldError):
         raise GoldError("named")
+
+
+def _gold_line(doc_id: str, admitted: object = 5) -> str:
+    return json.dumps({"doc_id": doc_id, "records": [{"type": "admission", "unit": {"name": "Đảng bộ xã An Bình"},
+                                                      "admitted": admitted, "evidence": "x"}]}, ensure_ascii=False)
+
+
+def test_a_bad_line_costs_that_line_only_and_duplicates_and_strings_are_errors(tmp_path: Path):
+    (tmp_path / "g.jsonl").write_text("\n".join([_gold_line("a"), "{broken", _gold_line("b", "12"),
+                                                 _gold_line("c", True), _gold_line("a"), _gold_line("d")]) + "\n",
+                                      encoding="utf-8")
+    documents, errors = load_documents([tmp_path])
+    assert sorted(documents) == ["a", "d"]
+    assert len(errors) == 4 and all(str(tmp_path / "g.jsonl") in e for e in errors)
+    assert ":2: bad JSON" in errors[0] and ":3:" in errors[1] and ":4:" in errors[2] and "again" in errors[3]
+
+
+def test_evaluate_refuses_to_score_nothing_and_names_unpredicted_documents(tmp_path: Path):
+    import subprocess
+    import sys
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    preds = tmp_path / "p.jsonl"
+    preds.write_text(_gold_line("a") + "\n", encoding="utf-8")
+    nothing = subprocess.run([sys.executable, "-m", "extractor", "evaluate", "--gold", str(empty), "--pred", str(preds)],
+                             capture_output=True, text=True, cwd=ROOT)
+    assert nothing.returncode == 1 and "nothing to score" in nothing.stderr and "1.000" not in nothing.stdout
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    (gold / "g.jsonl").write_text(_gold_line("a") + "\n" + _gold_line("b") + "\n", encoding="utf-8")
+    partly = subprocess.run([sys.executable, "-m", "extractor", "evaluate", "--gold", str(gold), "--pred", str(preds)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert partly.returncode == 0 and "1 gold documents have no prediction: b" in partly.stderr
