@@ -180,7 +180,10 @@ def with_text(article: Article) -> Article:
         return article
     import trafilatura   # imported here: only HTML input pays for it
 
-    page = trafilatura.bare_extraction(article.html, url=article.url, with_metadata=True, include_comments=False)
+    # No extensive date search: a year in the body ("năm 2015") is no publication date; only the
+    # page's metadata and markup are (htmldate's fast mode).
+    page = trafilatura.bare_extraction(article.html, url=article.url, with_metadata=True, include_comments=False,
+                                       date_extraction_params={"extensive_search": False, "original_date": True})
     if page is None or not page.text:
         raise InputError(article.doc_id, f"{article.doc_id}: no article text found in the HTML page")
     title = article.title or page.title

@@ -226,3 +226,14 @@ def test_csv_neutralises_formula_cells_doc_ids_included_and_resumes(tmp_path: Pa
 def test_bad_arguments_exit_2_with_a_message_and_no_traceback(tmp_path: Path, arguments, message):
     result = run("extract", str(ROOT / "corpus" / "t001.txt"), *[a.format(tmp=tmp_path) for a in arguments])
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_page_with_no_date_in_its_markup_gets_none_from_a_year_in_its_body():
+    from extractor.inputs import Article, with_text
+    html = ("<html><head><title>Xã An Bình kết nạp 5 đảng viên</title></head><body><article>"
+            "<h1>Xã An Bình kết nạp 5 đảng viên</h1><p>Năm 2015, Đảng bộ xã An Bình đã kết nạp được 5 đảng viên "
+            "mới, đạt 100% kế hoạch đề ra trong năm. Đây là kết quả của sự nỗ lực không ngừng của toàn Đảng bộ và "
+            "nhân dân trong xã.</p><p>Trong năm qua, công tác phát triển đảng viên được chú trọng.</p></article>"
+            "</body></html>")
+    page = with_text(Article("x", html=html))
+    assert page.published is None and page.text.startswith("Xã An Bình kết nạp 5 đảng viên")
