@@ -10,7 +10,7 @@ import io
 import itertools
 import json
 import os
-from collections import deque
+from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -211,12 +211,13 @@ def _inert(cell: object) -> object:
 
 
 # ---- resume -----------------------------------------------------------------------------
-def finished(path: Path, format: str) -> set[str]:
-    """The doc_ids an earlier run wrote to `path`. The last document in the file may have been
-    cut off by the kill: its lines are removed, and it is done again."""
+def finished(path: Path, format: str) -> Counter:
+    """How many documents of each doc_id an earlier run wrote to `path` (an id the input repeats
+    is written once per occurrence). The last document in the file may have been cut off by the
+    kill: its lines are removed, and it is done again."""
+    done: Counter = Counter()
     if not path.exists() or path.stat().st_size == 0:
-        return set()
-    done: set[str] = set()
+        return done
     last_id, last_start, position = None, 0, 0
     with path.open("rb") as lines:
         for number, line in enumerate(lines, 1):
@@ -228,9 +229,10 @@ def finished(path: Path, format: str) -> set[str]:
                 if position < path.stat().st_size:
                     raise ValueError(f"{path}:{number}: not a line this program writes; not resuming from it")
                 break
-            if doc_id != last_id:
+            # a JSON line is a document; CSV rows of one document follow each other
+            if doc_id != last_id or format == "jsonl":
                 if last_id is not None:
-                    done.add(last_id)
+                    done[last_id] += 1
                 last_id, last_start = doc_id, start
     with path.open("r+b") as file:
         file.truncate(last_start)

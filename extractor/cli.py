@@ -34,8 +34,8 @@ def _extract(args: argparse.Namespace) -> int:
             print(f"extract: {name} {path}: {problem}", file=sys.stderr)
             return 2
     try:
-        done = (finished(output, args.format) | (finished(errors, "jsonl") if errors else set())) \
-            if args.resume else set()
+        done = (finished(output, args.format) + (finished(errors, "jsonl") if errors else Counter())) \
+            if args.resume else Counter()
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -90,9 +90,15 @@ def _workers(value: str) -> int:
     return number
 
 
-def _not_done(articles: Iterable[Union[Article, InputError]], done: set[str], totals: Counter) -> Iterator:
+def _not_done(articles: Iterable[Union[Article, InputError]], done: Counter, totals: Counter) -> Iterator:
+    """The articles still to do: an id's first occurrences that an earlier run wrote are skipped,
+    and an id seen again in the input is worth a warning (its documents are told apart by order)."""
+    seen: Counter = Counter()
     for article in articles:
-        if article.doc_id in done:
+        seen[article.doc_id] += 1
+        if seen[article.doc_id] == 2:
+            print(f"warning: doc_id {article.doc_id!r} appears more than once in the input", file=sys.stderr)
+        if seen[article.doc_id] <= done[article.doc_id]:
             totals["skipped"] += 1
         else:
             yield article

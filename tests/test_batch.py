@@ -29,7 +29,7 @@ def test_an_article_that_kills_its_worker_costs_only_itself():
 def test_finished_drops_the_last_document_which_may_be_cut_off(tmp_path: Path):
     out = tmp_path / "out.csv"
     out.write_text("doc_id,unit\r\na,X\r\nb,Y\r\nb,Z\r\nc,W", encoding="utf-8")
-    assert finished(out, "csv") == {"a"}     # "b" may have had a third row in the cut line: done again
+    assert finished(out, "csv") == {"a": 1}     # "b" may have had a third row in the cut line: done again
     assert out.read_bytes() == b"doc_id,unit\r\na,X\r\n"
     out.write_text('{"doc_id": "a"}\nnot json\n{"doc_id": "b"}\n', encoding="utf-8")
     try:

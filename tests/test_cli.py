@@ -237,3 +237,17 @@ def test_a_page_with_no_date_in_its_markup_gets_none_from_a_year_in_its_body():
             "</body></html>")
     page = with_text(Article("x", html=html))
     assert page.published is None and page.text.startswith("Xã An Bình kết nạp 5 đảng viên")
+
+
+def test_a_repeated_doc_id_is_warned_of_and_survives_resume(tmp_path: Path):
+    batch = tmp_path / "in.jsonl"
+    batch.write_text("".join(json.dumps({"id": doc_id, "text": GOOD}, ensure_ascii=False) + "\n"
+                             for doc_id in ("a", "b", "a", "c")), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    first = run("extract", str(batch), "-o", str(out), "-j", "1")
+    assert "doc_id 'a' appears more than once" in first.stderr
+    full = out.read_bytes()
+    out.write_bytes(b"".join(full.splitlines(keepends=True)[:3]))   # killed after the second "a"
+    resumed = run("extract", str(batch), "-o", str(out), "-j", "1", "--resume")
+    assert resumed.returncode == 0 and out.read_bytes() == full
+    assert [d["doc_id"] for d in lines(out)] == ["a", "b", "a", "c"]
