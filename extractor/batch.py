@@ -10,6 +10,7 @@ import io
 import itertools
 import json
 import os
+import signal
 from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -54,7 +55,20 @@ _worker: Optional[tuple[Pipeline, Options]] = None
 
 def _start_worker(options: Options) -> None:
     global _worker
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle: it writes the summary
     _worker = (Pipeline(), options)
+
+
+def _die_with_parent() -> None:
+    """On Linux, the kernel ends a worker when its parent dies (kill -9 included), so no worker
+    outlives the run; elsewhere the pool's own shutdown has to do."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def process(item: Union[Article, InputError]) -> Outcome:

@@ -46,6 +46,7 @@ def _extract(args: argparse.Namespace) -> int:
     out = open_output(output, args.format, args.bom, append=args.resume)
     error_out = errors.open("a" if args.resume else "w", encoding="utf-8") if errors else None
     progress = tqdm(unit=" docs", file=sys.stderr, disable=not sys.stderr.isatty())
+    interrupted = False
     try:
         for outcome in run(articles, Options(args.format, args.records_only), args.workers):
             if outcome.error:
@@ -59,6 +60,8 @@ def _extract(args: argparse.Namespace) -> int:
                 out.flush()
                 totals.update({"documents": 1, "records": outcome.records, "facts": outcome.facts})
             progress.update()
+    except KeyboardInterrupt:   # Ctrl-C: what was written stays written; say how far it got
+        interrupted = True
     finally:
         progress.close()
         out.close()
@@ -68,8 +71,9 @@ def _extract(args: argparse.Namespace) -> int:
     done_now = totals["documents"] + totals["errors"]
     print(f"{totals['documents']} documents, {totals['records']} records, {totals['facts']} facts, "
           f"{totals['errors']} errors" + (f", {totals['skipped']} already done" if args.resume else "")
-          + f"; {seconds:.1f} s, {done_now / seconds:.1f} documents/s", file=sys.stderr)
-    return 1 if totals["errors"] else 0
+          + f"; {seconds:.1f} s, {done_now / seconds:.1f} documents/s"
+          + ("; interrupted: --resume finishes the run" if interrupted else ""), file=sys.stderr)
+    return 130 if interrupted else 1 if totals["errors"] else 0
 
 
 def _unwritable(path: Optional[Path]) -> Optional[str]:

@@ -251,3 +251,62 @@ def test_a_repeated_doc_id_is_warned_of_and_survives_resume(tmp_path: Path):
     resumed = run("extract", str(batch), "-o", str(out), "-j", "1", "--resume")
     assert resumed.returncode == 0 and out.read_bytes() == full
     assert [d["doc_id"] for d in lines(out)] == ["a", "b", "a", "c"]
+
+
+def _big_batch(tmp_path: Path, n: int = 4000) -> Path:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus").glob("t0*.txt"))]
+    batch = tmp_path / "big.jsonl"
+    batch.write_text("".join(json.dumps({"id": f"d{i}", "text": texts[i % len(texts)]}, ensure_ascii=False) + "\n"
+                             for i in range(n)), encoding="utf-8")
+    return batch
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().split(") ")[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def test_ctrl_c_writes_the_summary_and_exits_130(tmp_path: Path):
+    out = tmp_path / "out.jsonl"
+    process = subprocess.Popen([sys.executable, "-m", "extractor", "extract", str(_big_batch(tmp_path)), "-o", str(out),
+                                "-j", "2"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while (not out.exists() or out.stat().st_size < 20000) and time.time() < deadline:
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert lines(out) and all("doc_id" in d for d in lines(out))
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
+def test_workers_die_with_a_killed_parent(tmp_path: Path):
+    out = tmp_path / "out.jsonl"
+    process = subprocess.Popen([sys.executable, "-m", "extractor", "extract", str(_big_batch(tmp_path)), "-o", str(out),
+                                "-j", "2"], cwd=ROOT, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while len(_children(process.pid)) < 2 and time.time() < deadline:
+        time.sleep(0.2)
+    workers = _children(process.pid)
+    assert workers
+    process.kill()
+    process.wait()
+    deadline = time.time() + 10
+    while any(_running(w) for w in workers) and time.time() < deadline:
+        time.sleep(0.2)
+    assert [w for w in workers if _running(w)] == []
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"   # a zombie has ended
+    except (OSError, IndexError):
+        return False
