@@ -197,10 +197,33 @@ def _cross_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+_EXTRACT_EPILOG = """example:
+  extract scrape/ "pages/**/*.html" -o records.jsonl -j 4
+  extract articles.jsonl --format csv --bom -o facts.csv --resume
+
+exit codes: 0 all articles read; 1 some articles failed (their error lines are written);
+  2 bad arguments; 130 interrupted (Ctrl-C; --resume finishes the run)"""
+_EVALUATE_EPILOG = """example:
+  extractor evaluate --corpus ../shared/dev/corpus --gold ../shared/dev/gold
+  extractor evaluate --pred records.jsonl --gold gold --json
+  extractor evaluate --cv 5 --save-predictions oof.jsonl
+
+exit codes: 0 scored; 1 a gold or prediction file broke the spec (named on stderr), or no gold;
+  2 bad arguments"""
+_TRAIN_EPILOG = """example:
+  extractor train                     # team corpus + ../shared/dev when present, into the package
+
+exit codes: 0 model written; 1 gold that breaks the spec; 2 bad arguments"""
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="extractor", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    extract = commands.add_parser("extract", help="articles to JSON Lines documents or a CSV table of facts")
+    extract = commands.add_parser(
+        "extract", help="articles to JSON Lines documents or a CSV table of facts",
+        description="Read articles (.txt, .jsonl, .html files, folders, glob patterns, - for stdin) and write "
+                    "one JSON document per article, or one CSV row per fact, in input order.",
+        epilog=_EXTRACT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     extract.add_argument("paths", nargs="+", help=".txt, .jsonl, .html files, folders, glob patterns, - for stdin")
     extract.add_argument("-o", "--output", help="output file (default: standard output)")
     extract.add_argument("--format", choices=("jsonl", "csv"), default="jsonl",
@@ -212,7 +235,12 @@ def main(argv: Optional[list[str]] = None) -> int:
                          help="skip documents already in the output (and errors) file; append the rest")
     extract.add_argument("-j", "--workers", type=_workers, default=cores(), help="worker processes (default: cores)")
     extract.set_defaults(run=_extract)
-    evaluate = commands.add_parser("evaluate", help="score the pipeline or a prediction file against gold")
+    evaluate = commands.add_parser(
+        "evaluate", help="score the pipeline or a prediction file against gold",
+        description="Score predictions against gold as RECORDS.md section 5 says: facts strict and lenient, per "
+                    "measure, per document, record keys, mentions, and every miss. --cv K cross-validates the "
+                    "learned decisions on the real articles, folds by website.",
+        epilog=_EVALUATE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     evaluate.add_argument("--gold", help="folder of gold .json / .jsonl files")
     evaluate.add_argument("--corpus", help="folder of articles: run the pipeline on them")
     evaluate.add_argument("--pred", help="prediction file (.jsonl) to score instead of running the pipeline")
@@ -222,20 +250,33 @@ def main(argv: Optional[list[str]] = None) -> int:
     evaluate.add_argument("--dev", default=str(DEV_DEFAULT), help="the dev set (corpus/, gold/, urls.tsv) for --cv")
     evaluate.add_argument("--save-predictions", metavar="FILE", help="with --cv: the out-of-fold predictions as JSON Lines")
     evaluate.set_defaults(run=_evaluate)
-    train = commands.add_parser("train", help="fit the learned decisions on the team corpus and the dev set")
+    train = commands.add_parser(
+        "train", help="fit the learned decisions on the team corpus and the dev set",
+        description="Fit the measure, unit and period models on the gold of the team articles listed in "
+                    "corpus/training.ids and of the dev set, and write them into the package.",
+        epilog=_TRAIN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     train.add_argument("--dev", default=str(DEV_DEFAULT), help="the dev set to train on too, when present")
     train.add_argument("-o", "--output", help="where to write the model (default: inside the package)")
     train.set_defaults(run=_train)
     commands.add_parser("bench", help="speed and memory benchmark (bench --help for its options)", add_help=False)
+    return parser
+
+
+def main(argv: Optional[list[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["bench"]:
         return bench.main(argv[1:])
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
     try:
         return args.run(args)
     except GoldError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+
+
+def extract_main(argv: Optional[list[str]] = None) -> int:
+    """The `extract` console script: `extract FILE...` is `extractor extract FILE...`."""
+    return main(["extract", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

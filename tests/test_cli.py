@@ -310,3 +310,12 @@ def _running(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"   # a zombie has ended
     except (OSError, IndexError):
         return False
+
+
+def test_the_extract_script_takes_files_as_its_own_verb_and_helps(tmp_path: Path, capsys):
+    from extractor.cli import extract_main
+    assert extract_main([str(ROOT / "corpus" / "t001.txt"), "-o", str(tmp_path / "out.jsonl"), "-j", "1"]) == 0
+    assert [d["doc_id"] for d in lines(tmp_path / "out.jsonl")] == ["t001"]
+    for command in ("extract", "evaluate", "train"):
+        help_text = run(command, "--help").stdout
+        assert "example:" in help_text and "exit codes:" in help_text
