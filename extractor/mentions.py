@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -363,8 +364,8 @@ class MentionFinder:
 def reference_year(text: str) -> Optional[dt.date]:
     """With no publication date, the year the article speaks of most (the latest on a tie) stands
     in for it; the end of a term ("2020-2025") is not a year the article speaks of."""
-    years = [int(y) for y in _YEAR.findall(text)]
-    return dt.date(max(years, key=lambda y: (years.count(y), y)), 12, 31) if years else None
+    years = Counter(int(y) for y in _YEAR.findall(text))
+    return dt.date(max(years, key=lambda y: (years[y], y)), 12, 31) if years else None
 
 
 def _without_count(text: str, tokens: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -400,9 +401,14 @@ def _shift(found: Found, offset: int) -> Found:
 
 
 def _longest_first(candidates: list[Found]) -> list[Found]:
-    """Overlapping matches: the longest wins, then the earlier rule."""
+    """Overlapping matches: the longest wins, then the earlier rule. The chosen spans never
+    overlap, so a candidate need only be checked against its neighbours among them."""
+    starts: list[int] = []
     chosen: list[Found] = []
     for c in sorted(candidates, key=lambda f: (-(f.end - f.start), f.extra["order"], f.start)):
-        if not any(c.start < o.end and o.start < c.end for o in chosen):
-            chosen.append(c)
-    return sorted(chosen, key=lambda f: f.start)
+        at = bisect.bisect_left(starts, c.start)
+        if (at > 0 and chosen[at - 1].end > c.start) or (at < len(chosen) and chosen[at].start < c.end):
+            continue
+        starts.insert(at, c.start)
+        chosen.insert(at, c)
+    return chosen

@@ -62,7 +62,21 @@ def _wrapped(text: str, position: int, boundary: str) -> bool:
     return len(line.split()) >= 8 and (following[:1].islower() or "," in line and following.endswith(_FINAL))
 
 
+# A "sentence" longer than this is a flattened table or a list with no full stops: it is cut at
+# the last ";", "," or space before the limit, so that no stage's work grows with its square.
+MAX_SENTENCE = 1000
+
+
 def _append(found: list[Sentence], text: str, start: int, end: int) -> None:
+    while end - start > MAX_SENTENCE:
+        cut = max(text.rfind(mark, start + MAX_SENTENCE // 2, start + MAX_SENTENCE) for mark in (";", ",", " "))
+        cut = cut + 1 if cut > start else start + MAX_SENTENCE
+        _append_one(found, text, start, cut)
+        start = cut
+    _append_one(found, text, start, end)
+
+
+def _append_one(found: list[Sentence], text: str, start: int, end: int) -> None:
     chunk = text[start:end]
     stripped = chunk.strip()
     if stripped:

@@ -33,3 +33,11 @@ def test_sentences(text, expected):
     found = sentences(text)
     assert [s.text for s in found] == expected
     assert all(text[s.start:s.end] == s.text for s in found)
+
+
+def test_an_over_long_sentence_is_cut_at_a_clause_break():
+    text = "Đảng bộ xã An Bình kết nạp 5 đảng viên; " * 200     # 8,000 characters, no full stop
+    found = sentences(text)
+    assert len(found) >= 8 and all(len(s.text) <= 1000 for s in found)
+    assert all(s.text.endswith(";") for s in found[:-1])      # cut after a ";", not inside a word
+    assert all(text[s.start:s.end] == s.text for s in found)
