@@ -11,9 +11,11 @@ import itertools
 import json
 import os
 import signal
+import threading
 from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, TextIO, Union
@@ -33,6 +35,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")   # a spreadsheet would run su
 class Options:
     format: str = "jsonl"        # "jsonl" or "csv"
     records_only: bool = False   # JSON Lines without mentions
+    budget: float = 5.0          # seconds an article may take, per 100,000 characters (1 s at least)
 
 
 @dataclass
@@ -81,17 +84,45 @@ def process(item: Union[Article, InputError]) -> Outcome:
     except Exception as error:  # a page the HTML reader chokes on must not stop the batch
         message = str(error) if isinstance(error, InputError) else f"{type(error).__name__}: {error}"
         return Outcome(item.doc_id, error={"stage": "html", "message": message})
+    text = article.text or ""
+    seconds = max(1.0, options.budget * len(text) / 100_000)
     try:
-        doc = pipeline.extract(article.text or "", article.doc_id, published=article.published,
-                               title=article.title, url=article.url)
+        with _time_budget(seconds):
+            doc = pipeline.extract(text, article.doc_id, published=article.published,
+                                   title=article.title, url=article.url)
     except StageError as error:
         return Outcome(item.doc_id, error={"stage": error.stage, "message": str(error)})
+    except OverBudget:
+        return Outcome(item.doc_id, error={"stage": "timeout", "message": f"{item.doc_id}: over its budget of "
+                                           f"{seconds:.1f} s for {len(text):,} characters"})
     if item.html is not None:
         doc.text = article.text   # offsets point into the text taken out of the page: keep it
     facts = sum(len(r.measures()) for r in doc.records)
-    text = article.text or ""
     output = csv_rows(doc, text) if options.format == "csv" else jsonl_line(doc, options.records_only)
     return Outcome(doc.doc_id, output, len(doc.records), facts)
+
+
+class OverBudget(BaseException):
+    """An article that took longer than its time budget. Not an Exception: no stage may catch it."""
+
+
+@contextmanager
+def _time_budget(seconds: float) -> Iterator[None]:
+    """Stop the article after `seconds` of wall time (SIGALRM, where the platform has it)."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise OverBudget()
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _process_chunk(items: list[Union[Article, InputError]]) -> list[Outcome]:

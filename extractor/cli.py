@@ -48,7 +48,7 @@ def _extract(args: argparse.Namespace) -> int:
     progress = tqdm(unit=" docs", file=sys.stderr, disable=not sys.stderr.isatty())
     interrupted = False
     try:
-        for outcome in run(articles, Options(args.format, args.records_only), args.workers):
+        for outcome in run(articles, Options(args.format, args.records_only, args.budget), args.workers):
             if outcome.error:
                 target = error_out or out
                 target.write(csv_error_row(outcome) if target is out and args.format == "csv" else error_line(outcome))
@@ -234,6 +234,9 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("--resume", action="store_true",
                          help="skip documents already in the output (and errors) file; append the rest")
     extract.add_argument("-j", "--workers", type=_workers, default=cores(), help="worker processes (default: cores)")
+    extract.add_argument("--budget", type=float, default=Options.budget, metavar="SECONDS",
+                         help="time an article may take per 100,000 characters (1 s at least); over it, the "
+                              "article is an error line with stage 'timeout' and the batch goes on (default: 5)")
     extract.set_defaults(run=_extract)
     evaluate = commands.add_parser(
         "evaluate", help="score the pipeline or a prediction file against gold",

@@ -319,3 +319,14 @@ def test_the_extract_script_takes_files_as_its_own_verb_and_helps(tmp_path: Path
     for command in ("extract", "evaluate", "train"):
         help_text = run(command, "--help").stdout
         assert "example:" in help_text and "exit codes:" in help_text
+
+
+def test_an_article_over_its_time_budget_is_an_error_line_and_the_batch_goes_on(tmp_path: Path):
+    slow = "Đảng bộ xã An Bình kết nạp 5 đảng viên; " * 5000   # 200,000 characters of one list: seconds
+    batch = tmp_path / "in.jsonl"
+    batch.write_text("".join(json.dumps({"id": doc_id, "text": text}, ensure_ascii=False) + "\n"
+                             for doc_id, text in (("a", GOOD), ("slow", slow), ("b", GOOD))), encoding="utf-8")
+    result = run("extract", str(batch), "-o", str(tmp_path / "out.jsonl"), "-j", "1", "--budget", "0.1")
+    out = lines(tmp_path / "out.jsonl")
+    assert result.returncode == 1 and [d["doc_id"] for d in out] == ["a", "slow", "b"]
+    assert out[1]["error"]["stage"] == "timeout" and "records" in out[2]
