@@ -95,8 +95,8 @@ def process(item: Union[Article, InputError]) -> Outcome:
     except OverBudget:
         return Outcome(item.doc_id, error={"stage": "timeout", "message": f"{item.doc_id}: over its budget of "
                                            f"{seconds:.1f} s for {len(text):,} characters"})
-    if item.html is not None:
-        doc.text = article.text   # offsets point into the text taken out of the page: keep it
+    if item.html is not None or article.decoded:
+        doc.text = article.text   # offsets point into the text taken out of the page or decoded: keep it
     facts = sum(len(r.measures()) for r in doc.records)
     output = csv_rows(doc, text) if options.format == "csv" else jsonl_line(doc, options.records_only)
     return Outcome(doc.doc_id, output, len(doc.records), facts)

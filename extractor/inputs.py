@@ -5,14 +5,18 @@ the file and the line, in its place in the stream.
 """
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import glob
 import json
 import os
 import sys
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator, Optional, Union
+
+import regex
 
 MAX_CHARS = 2_000_000   # an article longer than this is not an article: refuse it, name it
 TEXT, JSONL, HTML = {".txt"}, {".jsonl"}, {".html", ".htm"}
@@ -28,6 +32,11 @@ class Article:
     published: Optional[str] = None
     title: Optional[str] = None
     url: Optional[str] = None
+    decoded: Optional[str] = None   # how the text was read when not as UTF-8: offsets point into it
+
+
+# UTF-8 bytes of Vietnamese read as Latin-1 or Windows-1252: "Ä‘", "áº£", "á»‡", "Ã¢"
+_MOJIBAKE = regex.compile(r"Ä[\u0080-\u00bf‘’]|á[º»]|Ã[\u00a0-\u00bf]")
 
 
 class InputError(ValueError):
@@ -116,17 +125,58 @@ def _binary_error(doc_id: str, where: str, data: bytes) -> Optional[InputError]:
     return InputError(doc_id, f"{where}: binary file, not text") if b"\x00" in data[:4096] else None
 
 
-def _text_article(doc_id: str, where: str, data: bytes) -> Union[Article, InputError]:
-    error = _binary_error(doc_id, where, data)
-    if error:
-        return error
+def decode(data: bytes) -> tuple[str, Optional[str]]:
+    """Text of a file and how it was read when not as UTF-8: a BOM, UTF-16 without one, a code
+    page such as Windows-1258 (charset-normalizer), or UTF-8 once misread as Latin-1 (ftfy).
+    Raises ValueError for bytes that are no text."""
+    for bom, codec in ((codecs.BOM_UTF8, None), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(codec or "utf-8-sig"), codec
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        return InputError(doc_id, f"{where}: not UTF-8 (byte {error.start}): {error.reason}")
+        text, how = data.decode("utf-8"), None
+    except UnicodeDecodeError:
+        import charset_normalizer   # only a file that is not UTF-8 pays for it
+
+        best = charset_normalizer.from_bytes(data).best()
+        if best is None or (b"\x00" in data[:4096] and not best.encoding.startswith("utf_16")):
+            raise ValueError("binary file, not text") from None
+        text, how = str(best), best.encoding
+        if not how.startswith("utf"):   # short texts fool the detector: Vietnamese reads best in cp1258
+            vietnamese = data.decode("cp1258", errors="replace")
+            if _vietnamese_score(vietnamese) > _vietnamese_score(text):
+                text, how = vietnamese, "cp1258"
+    if b"\x00" in text[:4096].encode("utf-8", "replace"):
+        raise ValueError("binary file, not text")
+    if _MOJIBAKE.search(text):
+        import ftfy
+
+        repaired = ftfy.fix_encoding(text)
+        if repaired != text:
+            text, how = repaired, f"{how or 'utf-8'}, mojibake repaired"
+    return text, how
+
+
+_VIETNAMESE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323", "\u0306", "\u0302", "\u031b"}
+
+
+def _vietnamese_score(text: str) -> int:
+    """Letters with Vietnamese marks, less letters with marks Vietnamese does not use."""
+    score = 0
+    for char in text:
+        if char.isalpha() and not char.isascii():
+            marks = set(unicodedata.normalize("NFD", char)[1:])
+            score += 1 if marks and marks <= _VIETNAMESE_MARKS or char in "đĐ" else -1
+    return score
+
+
+def _text_article(doc_id: str, where: str, data: bytes) -> Union[Article, InputError]:
+    try:
+        text, how = decode(data)
+    except ValueError as error:
+        return InputError(doc_id, f"{where}: {error}")
     if len(text) > MAX_CHARS:
         return InputError(doc_id, f"{where}: {len(text)} characters, more than {MAX_CHARS}: not an article")
-    return Article(doc_id, text=text)
+    return Article(doc_id, text=text, decoded=how)
 
 
 def _jsonl_articles(lines: Iterable[bytes], where: str) -> Iterator[Union[Article, InputError]]:
