@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import random
 import resource
 import statistics
 import subprocess
@@ -101,6 +102,62 @@ def _rss_child(texts: list[str], n: int, workers: int) -> None:
     print(json.dumps({"peak_rss_mb": round(_peak_rss_mb(), 1)}))
 
 
+_FUZZ_PIECES = ["kết nạp", "đảng viên", "Đảng bộ xã An Bình", "trong đó", "năm 2020", "hơn", "%", "7/5", "1.045",
+                "2,5 triệu", "./.", ";", "(", ")", "\n", "tháng 13", "ngày 31/2", "0" * 30, "\u0000", "\ufeff", "Ð",
+                "uỷ", "a\u0301", "<script>", "\r\n"]
+
+
+def fuzz(texts: list[str], n: int, seed: int = 7) -> dict:
+    """`n` articles made by cutting, repeating, shuffling and salting the corpus: crashes, offsets
+    that do not point into the text, and the slowest article."""
+    rng = random.Random(seed)
+    pipeline = Pipeline()
+    crashes, violations, slowest = 0, 0, 0.0
+    for i in range(n):
+        words = rng.choice(texts).split(" ")
+        for _ in range(rng.randint(0, 20)):
+            words.insert(rng.randrange(len(words) + 1), rng.choice(_FUZZ_PIECES))
+        if rng.random() < 0.2:
+            rng.shuffle(words)
+        text = " ".join(words)[: rng.choice([200, 2000, 20000, 10**6])] * rng.choice([1, 1, 1, 5])
+        started = time.perf_counter()
+        try:
+            doc = pipeline.extract(text, f"fuzz{i}")
+        except Exception:   # noqa: BLE001 - counting them is the point
+            crashes += 1
+            continue
+        slowest = max(slowest, time.perf_counter() - started)
+        for record in doc.records:
+            spans = record.evidence.spans.values()
+            if not (0 <= record.evidence.start <= record.evidence.end <= len(text)) or any(
+                    not (record.evidence.start <= a < b <= record.evidence.end) for a, b in spans):
+                violations += 1
+        violations += sum(text[m.start:m.end] != m.text for m in doc.mentions)
+    return {"articles": n, "crashes": crashes, "offset_violations": violations, "slowest_s": round(slowest, 3)}
+
+
+def scaling(texts: list[str], total: int = 2_000_000) -> dict:
+    """chars/s on the same `total` characters of real text (article bodies, cycled) cut into
+    articles of 2 KB, 20 KB, 200 KB and 2 MB, and into 200 KB articles with the punctuation removed:
+    the largest over the smallest rate shows whether any stage grows with the square of the length."""
+    pipeline = Pipeline()
+    # article bodies only: a page's "Tin liên quan" would end the body of everything after it
+    bodies = [read.norm.text[slice(*read.meta.body)] for read in map(pipeline.read, texts)]
+    real = "\n\n".join(bodies)
+    real = (real * (total // len(real) + 1))[:total]
+    flat = real.translate(str.maketrans(".;:!?\n", "      "))
+    pipeline.extract(texts[0], "warm-up")   # the gazetteer loads on first use
+    rates = {}
+    for name, size, source in (("2KB", 2_000, real), ("20KB", 20_000, real), ("200KB", 200_000, real),
+                               ("2MB", 2_000_000, real), ("200KB no punctuation", 200_000, flat)):
+        size = min(size, total)
+        started = time.perf_counter()
+        for at in range(0, total - size + 1, size):
+            pipeline.extract(source[at:at + size], name)
+        rates[name] = round(total // size * size / (time.perf_counter() - started))
+    return {"chars_per_s": rates, "ratio": round(max(rates.values()) / min(rates.values()), 2)}
+
+
 def model_load() -> dict:
     """Seconds to load the trained decisions and the gazetteer, in a fresh process."""
     code = ("import time; t = time.perf_counter(); from extractor.learned import Decisions; Decisions.load(); "
@@ -128,6 +185,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, default=cores(), help="workers for the parallel run")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per one-core rate; the fastest counts")
     parser.add_argument("--rss", default="1000,10000", help="batch sizes whose peak RSS is compared")
+    parser.add_argument("--fuzz", type=int, default=10_000, help="generated and mutated articles for the fuzz run")
     parser.add_argument("--rss-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     texts = corpus_texts(Path(args.corpus))
@@ -141,6 +199,8 @@ def main(argv: list[str]) -> int:
     report["decisions_share"] = round(stage_seconds["records"] / sum(stage_seconds.values()), 3)
     report["candidates_share"] = round(stage_seconds["candidates"] / sum(stage_seconds.values()), 3)
     report["load"] = model_load()
+    report["scaling"] = scaling(texts)
+    report["fuzz"] = fuzz(texts, args.fuzz)
     report["median_length"] = median_length(texts, args.n, args.rounds)
     report["word_tokenize"] = yardstick(texts, args.n, args.rounds)
     report["ratio_to_word_tokenize"] = round(report["stages"]["end_to_end"]["chars_per_s"]
@@ -170,6 +230,10 @@ def format_report(report: dict) -> str:
               f"learned decisions (records stage): {report['decisions_share']:.0%} of the run; value candidates "
               f"and their options: {report['candidates_share']:.0%}",
               f"load: trained model {report['load']['model_s']:.2f} s, gazetteer {report['load']['gazetteer_s']:.2f} s",
+              "scaling (chars/s): " + ", ".join(f"{k} {v:,}" for k, v in report["scaling"]["chars_per_s"].items())
+              + f"; largest / smallest {report['scaling']['ratio']}x",
+              f"fuzz: {report['fuzz']['articles']} articles, {report['fuzz']['crashes']} crashes, "
+              f"{report['fuzz']['offset_violations']} offset violations, slowest {report['fuzz']['slowest_s']} s",
               f"median length ({typical['median_chars']} chars, {typical['articles']} articles within 25%): "
               f"{typical['docs_per_s']:.1f} articles/s on one core",
               f"underthesea.word_tokenize alone: {tokenize['docs_per_s']:.1f} docs/s, {tokenize['chars_per_s']:,} chars/s; "

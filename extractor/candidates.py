@@ -17,7 +17,7 @@ from .normalize import fold
 from .periods import TERM_RELATIVE, Bounds
 from .rules import Rules
 from .segment import Sentence
-from .units import UnitResolver
+from .units import Registry, UnitResolver
 
 _BACK = 3   # sentences back that may hold a value's unit or period
 # A bare name just before a value in a list: "...; Hội An 110; Điện Bàn 150", "Nguyễn Du (12 đảng viên)"
@@ -78,13 +78,13 @@ class CandidateFinder:
 
     def slots(self, text: str, article: list[SentenceMentions], title: Optional[Sentence],
               province: Optional[str]) -> list[Slot]:
-        registry = sorted([f for m in article for f in m.found if f.label == "UNIT"]
-                          + [p for m in article for p in m.places], key=lambda f: f.start)
+        found = [f for m in article for f in m.found if f.label == "UNIT"] + [p for m in article for p in m.places]
         if title is not None:
-            registry += self.resolver.title_subjects(title)
+            found += self.resolver.title_subjects(title)
+        registry = self.resolver.registry(found)
         units = [self._units(m, registry, province) for m in article]
         dates = [[f for f in m.found if f.label == "DATE"] for m in article]
-        context = _Article(article, dates, _ArticleUnits(units, registry, province, title is not None,
+        context = _Article(article, dates, _ArticleUnits(units, province, title is not None,
                                                          [m.sentence for m in article]), title is not None)
         # How much of the article speaks of admissions: a figure in an article about something else
         # (a congress, badges, the Youth Union) is rarely a fact.
@@ -100,7 +100,7 @@ class CandidateFinder:
                 slots.append(slot)
         return slots
 
-    def _units(self, mentions: SentenceMentions, registry: list[Found],
+    def _units(self, mentions: SentenceMentions, registry: Registry,
                province: Optional[str]) -> list[tuple[Found, Found, bool]]:
         """(as written, resolved, is subject) for every unit the sentence names."""
         found = [f for f in mentions.found if f.label == "UNIT"]
@@ -210,8 +210,8 @@ class _Named:
 class _ArticleUnits:
     """The units an article names, sentence by sentence, and the options they give a value."""
 
-    def __init__(self, units: list[list[tuple[Found, Found, bool]]], registry: list[Found], province: Optional[str],
-                 has_title: bool, sentences: list[Sentence]):
+    def __init__(self, units: list[list[tuple[Found, Found, bool]]], province: Optional[str], has_title: bool,
+                 sentences: list[Sentence]):
         self.has_title = has_title
         keys = [[fold(r.name) for _, r, _ in sentence] for sentence in units]
         names = [k for sentence in keys for k in sentence]

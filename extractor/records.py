@@ -207,9 +207,13 @@ def _amount(decision: Decision) -> float:
 
 def _draft_for(drafts: list[Draft], kind: str, unit: Found, period: Bounds, period_text: Optional[str],
                group: Optional[str], measure: str, slot: Slot) -> Draft:
+    """The record this fact joins: one per key and sentence (its evidence is that sentence). Only
+    the drafts of the fact's own sentence, at the end of the list, need a look."""
     key = (kind, fold(unit.name), period, fold(group) if group else None)
-    for draft in drafts:   # one record per key and sentence: its evidence is that sentence
-        if draft.key() == key and measure not in draft.measures and draft.evidence[0] == slot.sentence.start:
+    for draft in reversed(drafts):
+        if draft.evidence[0] != slot.sentence.start:
+            break
+        if draft.key() == key and measure not in draft.measures:
             return draft
     draft = Draft(kind, unit, period, period_text, group, (slot.sentence.start, slot.sentence.end))
     drafts.append(draft)

@@ -4,6 +4,7 @@ dateline of the article. Which candidate a value belongs to is decided later, by
 """
 from __future__ import annotations
 
+import bisect
 from typing import Optional
 
 import regex
@@ -29,43 +30,38 @@ class UnitResolver:
         self.title_subject = regex.compile(
             f"^(?:\\d+[^:]*:\\s*)?(?P<name>{_NAME})(?:[ ]*:|[ ]+(?i:{markers['title_verb'].pattern}))")
 
-    def resolve(self, unit: Found, registry: list[Found], province: Optional[str]) -> Optional[Found]:
+    def resolve(self, unit: Found, registry: "Registry", province: Optional[str]) -> Optional[Found]:
         """The full name of a unit mention, or None for a bare "Đảng bộ" with nothing to name it."""
         if not unit.generic:
             return self._place_named(unit, registry, province)
         if unit.rest:   # "Đảng ủy Sở", "Đảng ủy Công ty": the institution named in full nearby
-            head = fold(unit.rest) + " "
-            named = [u for u in registry if u.label == "UNIT" and not u.generic and fold(u.rest).startswith(head)]
-            before = [u for u in named if u.start < unit.start]
-            found = (before[-1:] or named[:1])
-            return found[0] if found else None
+            return registry.nearest(registry.by_head.get(fold(unit.rest), []), unit.start)
         if unit.level:
-            before = [u for u in registry if u.level == unit.level and u.rest and u.start < unit.start]
-            after = [u for u in registry if u.level == unit.level and u.rest and u.start >= unit.start]
-            named = (before[-1:] or after[:1])
+            named = registry.nearest(registry.by_level.get(unit.level, []), unit.start)
             kind = unit.kind or "đảng bộ"
             if named:
-                return _named(unit, kind, unit.level, named[0].rest)
-            bare = [u for u in registry if u.label == "PLACE" and u.rule == "title"]   # a headline's subject
-            if bare and unit.level not in ("tỉnh", "thành phố"):
-                return _named(unit, kind, unit.level, bare[0].rest)
+                return _named(unit, kind, unit.level, named.rest)
+            if registry.title_places and unit.level not in ("tỉnh", "thành phố"):   # a headline's subject
+                return _named(unit, kind, unit.level, registry.title_places[0].rest)
             if unit.level == "tỉnh" and province:
                 return _named(unit, "đảng bộ", "tỉnh", province)
             return unit
         return None
 
-    def _place_named(self, unit: Found, registry: list[Found], province: Optional[str]) -> Found:
+    def _place_named(self, unit: Found, registry: "Registry", province: Optional[str]) -> Found:
         """"Đảng bộ Quân sự tỉnh" in an article about Đồng Nai is "Đảng bộ Quân sự tỉnh Đồng Nai"."""
         level = next((lv for lv in self.levels if unit.rest.endswith(" " + lv)), None)
         if level is None:
             return unit
-        named = [u for u in registry if u.level == level and u.rest and not u.generic
-                 and not u.rest.endswith(" " + level) and u.label == "UNIT"]
-        place = named[0].rest if named else province if level == "tỉnh" else None
+        named = registry.first_named.get(level)
+        place = named.rest if named else province if level == "tỉnh" else None
         if place is None:
             return unit
         return Found("UNIT", unit.start, unit.end, name=f"{unit.name} {place}", kind=unit.kind, level=unit.level,
                      rest=f"{unit.rest} {place}", rule=unit.rule)
+
+    def registry(self, found: list[Found]) -> Registry:
+        return Registry(found, self.levels)
 
     def units_of(self, sentence: Sentence, units: list[Found], places: list[Found]) -> list[Found]:
         """Unit mentions of a sentence, and the places, institutions and bare names that may stand
@@ -103,6 +99,37 @@ class UnitResolver:
             return []
         start = title.start + match.start("name")
         return [Found("PLACE", start, start + len(match["name"]), rest=match["name"], name=match["name"], rule="title")]
+
+
+class Registry:
+    """The units and places an article names, indexed once so that resolving each generic unit
+    costs a lookup, not a scan of the article."""
+
+    def __init__(self, found: list[Found], levels: set[str]):
+        found = sorted(found, key=lambda f: f.start)
+        self.by_level: dict[str, list[Found]] = {}    # named units and places of each level, in text order
+        self.by_head: dict[str, list[Found]] = {}     # named units by each prefix of their folded name
+        self.first_named: dict[str, Found] = {}       # the first named unit of each level ("tỉnh Đồng Nai")
+        self.title_places = [f for f in found if f.label == "PLACE" and f.rule == "title"]
+        for f in found:
+            if f.level and f.rest:
+                self.by_level.setdefault(f.level, []).append(f)
+            if f.label == "UNIT" and not f.generic and f.rest:
+                words = fold(f.rest).split()
+                for n in range(1, len(words)):
+                    self.by_head.setdefault(" ".join(words[:n]), []).append(f)
+                if f.level and not any(f.rest.endswith(" " + lv) for lv in levels):
+                    self.first_named.setdefault(f.level, f)
+
+        self._starts = {id(group): [f.start for f in group]
+                        for group in [*self.by_level.values(), *self.by_head.values()]}
+
+    def nearest(self, found: list[Found], start: int) -> Optional[Found]:
+        """The last one before `start`, else the first after it."""
+        if not found:
+            return None
+        at = bisect.bisect_left(self._starts[id(found)], start)
+        return found[at - 1] if at > 0 else found[0]
 
 
 def _named(unit: Found, kind: str, level: str, place: str) -> Found:
