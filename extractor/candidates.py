@@ -1,6 +1,6 @@
 """Stage 5a: candidates. Every number of the article is a value slot; each slot carries the
 cues around it (for its measure), the units it may belong to and the periods it may hold for,
-each with its own cues. Nothing is decided here: decide.py weighs the cues with learned models.
+each with its own cues. Nothing is decided here: records.py weighs the cues with learned models.
 """
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ from .segment import Sentence
 from .units import Registry, UnitResolver
 
 _BACK = 3   # sentences back that may hold a value's unit or period
-# A bare name just before a value in a list: "...; Hội An 110; Điện Bàn 150", "Nguyễn Du (12 đảng viên)"
 _NUMBER = regex.compile(r"\d+(?:[.,]\d+)*")
+# An item of a list: "...; Hội An 110", and the bare name just before a value in a list, which
+# may stand for a unit: "...; Hội An 110; Điện Bàn 150", "Nguyễn Du (12 đảng viên)"
 _LIST_ITEM = regex.compile(r"^[ ]*[;,][ ]*\p{Lu}[\p{L}\p{M}]*(?:[ ]+\p{Lu}[\p{L}\p{M}]*){0,4}[ ]*[(:]?[ ]*$")
 _LIST_NAME = regex.compile(r"(?<![\p{L}])(?P<name>\p{Lu}[\p{L}\p{M}]*(?:[ ]+\p{Lu}[\p{L}\p{M}]*){0,4})[ ]*[(:]?[ ]*$")
 
@@ -57,6 +58,11 @@ class Slot:
     words: SentenceWords           # of the sentence, shared by its slots
     context: Optional["_Article"] = None
 
+    @property
+    def is_part(self) -> bool:
+        """A part of a total ("Trong đó, nữ 38 người"): after "trong đó", "trong số", ..."""
+        return bool({"breakdown_before", "breakdown_start"} & self.flags)
+
     @cached_property
     def units(self) -> list[UnitOption]:
         """The units the value may belong to (built when a value has a measure: most have none)."""
@@ -86,19 +92,30 @@ class CandidateFinder:
         dates = [[f for f in m.found if f.label == "DATE"] for m in article]
         context = _Article(article, dates, _ArticleUnits(units, province, title is not None,
                                                          [m.sentence for m in article]), title is not None)
+        flags = [self._flags(m.sentence.text, title is not None and n == 0) for n, m in enumerate(article)]
         # How much of the article speaks of admissions: a figure in an article about something else
         # (a congress, badges, the Youth Union) is rarely a fact.
-        admission = self.markers["admission"]
-        speaking = sum(bool(admission.search(m.sentence.text)) for m in article)
-        share = f"doc_admission={min(3, speaking)}"
-        titled = ["title_admission"] if title is not None and admission.search(title.text) else []
+        speaking = [f"doc_admission={min(3, sum('admission' in f for f in flags))}"]
+        if title is not None and "admission" in flags[0]:
+            speaking.append("title_admission")
         slots = []
         for index, mentions in enumerate(article):
-            for slot in self._values(mentions, index, title is not None and index == 0):
+            for slot in self._values(mentions, index, flags[index] | set(speaking)):
                 slot.context = context
-                slot.flags.update([share, *titled])
                 slots.append(slot)
         return slots
+
+    def _flags(self, text: str, is_title: bool) -> set[str]:
+        """What a sentence as a whole says: it speaks of admissions, of a ceremony, it opens with
+        "trong đó" (a breakdown) or "riêng" (a subset), it is the headline."""
+        flags = {name for name in ("admission", "ceremony") if self.markers[name].search(text)}
+        if self.markers["breakdown"].match(text):
+            flags.add("breakdown_start")
+        if self.markers["subset"].match(text):
+            flags.add("subset")
+        if is_title:
+            flags.add("title")
+        return flags
 
     def _units(self, mentions: SentenceMentions, registry: Registry,
                province: Optional[str]) -> list[tuple[Found, Found, bool]]:
@@ -111,26 +128,20 @@ class CandidateFinder:
                 out.append((unit, resolved, self.resolver.is_subject(mentions.sentence, unit)))
         return out
 
-    def _values(self, mentions: SentenceMentions, index: int, is_title: bool) -> list[Slot]:
+    def _values(self, mentions: SentenceMentions, index: int, flags: set[str]) -> list[Slot]:
         sentence = mentions.sentence
         text, base = sentence.text, sentence.start
         values = sorted([f for f in mentions.found if f.label in ("COUNT", "PERCENT")] + mentions.bare
                         + [_denominator(f) for f in mentions.found + mentions.bare if f.fraction_target is not None],
                         key=lambda f: f.value_span[0])
-        flags = {name for name in ("admission", "ceremony") if self.markers[name].search(text)}
-        if self.markers["breakdown"].match(text):
-            flags.add("breakdown_start")
-        if self.markers["subset"].match(text):
-            flags.add("subset")
-        if is_title:
-            flags.add("title")
         slots = []
         words = SentenceWords(text)
         for n, value in enumerate(values):
             start = value.value_span[0]
             previous = values[n - 1] if n else None
             following = values[n + 1] if n + 1 < len(values) else None
-            left = text[(previous.value_span[1] if previous else base) - base:start - base]
+            left_start = (previous.value_span[1] if previous else base) - base
+            left = text[left_start:start - base]
             # up to the next value and its hedge ("..., gần 40%"): the hedge is the next value's
             right_end = min(following.start, following.value_span[0]) if following else base + len(text)
             right = text[value.value_span[1] - base:right_end - base]
@@ -148,8 +159,7 @@ class CandidateFinder:
             cues = [name for name, l, r, b in self.cues[value.label]
                     if (l is None or l.search(left)) and (r is None or r.search(right))
                     and (b is None or b.search(before))]
-            slots.append(Slot(value, sentence, index, left, (previous.value_span[1] if previous else base) - base,
-                              right, before, own, cues,
+            slots.append(Slot(value, sentence, index, left, left_start, right, before, own, cues,
                               _kind(previous, start), _kind(following, start),
                               [f for f in mentions.found if f.label == "DATE"], words))
         # A list goes on with what its head said: the cues of the values before, in the same sentence.
@@ -218,14 +228,13 @@ class _ArticleUnits:
         frequency = Counter(names)
         first_seen = {n: at for at, n in reversed(list(enumerate(names)))}
         named = [(r, k) for sentence, ks in zip(units, keys) for (_, r, _), k in zip(sentence, ks) if not r.generic]
-        most = max(named, key=lambda rk: (frequency[rk[1]], -first_seen[rk[1]]))[1] if named else None
-        first = named[0][1] if named else None
+        # the article's first named unit, and the one it names most (the earliest of a tie)
+        chosen = [named[0], max(named, key=lambda rk: (frequency[rk[1]], -first_seen[rk[1]]))] if named else []
+        first, most = (chosen[0][1], chosen[1][1]) if named else (None, None)
         self.named = [[self._named(w, r, k, subject, sentence, frequency, most, first)
                        for (w, r, subject), k in zip(in_sentence, ks)]
                       for in_sentence, ks, sentence in zip(units, keys, sentences)]
-        self.article = [self._named(r, r, k, False, None, frequency, most, first)
-                        for (r, k), src in ((named[0], "first"), (max(named, key=lambda rk: rk[1] == most), "most"))
-                        ] if named else []
+        self.article = [self._named(r, r, k, False, None, frequency, most, first) for r, k in chosen]
         self.province = None
         if province:
             found = Found("UNIT", 0, 0, name=f"Đảng bộ tỉnh {province}", kind="đảng bộ", level="tỉnh", rest=province,
@@ -377,7 +386,7 @@ class Carried:
 def with_carried(slot: Slot, carried: list[Carried]) -> tuple[list[UnitOption], list[PeriodOption]]:
     """The options of a slot, plus the units and periods of the records before it in the article
     (the parts of a total share its period; a list goes on about the same unit)."""
-    part = "part" if {"breakdown_before", "breakdown_start"} & slot.flags else "whole"
+    part = "part" if slot.is_part else "whole"
     units, periods = list(slot.units), list(slot.periods)
     for carry in carried:
         cues = {carry.name: 1.0, f"{carry.name}|{part}": 1.0}

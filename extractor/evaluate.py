@@ -71,11 +71,16 @@ def _widen(value: Optional[str], end: bool) -> Optional[str]:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
+def widened(start: Optional[str], end: Optional[str]) -> tuple[Optional[str], Optional[str]]:
+    """A period's bounds as days: "2023" as a start is 2023-01-01, as an end 2023-12-31."""
+    return _widen(start, False), _widen(end, True)
+
+
 def period_key(record: Record) -> Optional[tuple[Optional[str], Optional[str]]]:
     if record.type == "membership":
         return None
     period = record.period
-    return (_widen(period.start, False), _widen(period.end, True)) if period else (None, None)
+    return widened(period.start, period.end) if period else (None, None)
 
 
 def group_matches(a: Optional[str], b: Optional[str]) -> bool:

@@ -30,6 +30,8 @@ def _window(prefix: str, tokens: list[str], features: dict[str, float]) -> None:
 
 
 _CONJOINED_FLAGS = frozenset({"admission", "breakdown_before", "breakdown_start", "title", "ceremony"})
+
+
 def _bucket(value: float, edges: tuple[float, ...]) -> str:
     return str(next((e for e in edges if value < e), "big"))
 
@@ -38,10 +40,10 @@ class SentenceWords:
     """The words of a sentence with their ends, found once for all the values in it."""
 
     def __init__(self, text: str):
-        found = [(m.end(), m.group().lower()) for m in _WORD.finditer(text)]
-        self.ends = [end for end, _ in found]
-        self.starts = [m.start() for m in _WORD.finditer(text)]
-        self.words = [word for _, word in found]
+        found = list(_WORD.finditer(text))
+        self.starts = [m.start() for m in found]
+        self.ends = [m.end() for m in found]
+        self.words = [m.group().lower() for m in found]
 
     def before(self, offset: int) -> int:
         """How many words end at or before `offset`."""
@@ -58,7 +60,8 @@ def measure_features(slot: "Slot") -> dict[str, float]:    # noqa: F821 - candid
     base = slot.sentence.start
     at = sentence.before(value.value_span[0] - base)
     after = value.value_span[1] - base
-    _window("l", sentence.words[max(0, at - 8):at][::-1], f)
+    left = sentence.words[max(0, at - 8):at][::-1]
+    _window("l", left, f)
     _window("r", sentence.words[sentence.from_(after):sentence.before(after + len(slot.right))][:8], f)
     for token in sentence.words[max(sentence.from_(slot.left_start), at - 12):at]:
         f[f"seg={token}"] = 1.0
@@ -86,8 +89,7 @@ def measure_features(slot: "Slot") -> dict[str, float]:    # noqa: F821 - candid
     f[f"next={slot.next_kind}"] = 1.0
     # A few pairs a linear model cannot form itself: the noun with the word before the number
     # ("cho 4 học sinh", "có 24 đồng chí"), and each cue with the kind of sentence it fires in.
-    left1 = next((k[3:] for k in f if k.startswith("l1=")), "-")
-    f[f"noun&l1={(value.noun or '-').lower()}|{left1}"] = 1.0
+    f[f"noun&l1={(value.noun or '-').lower()}|{left[0] if left else '-'}"] = 1.0
     for cue in slot.cues:
         for flag in _CONJOINED_FLAGS & slot.flags:
             f[f"{cue}&{flag}"] = 1.0

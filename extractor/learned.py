@@ -25,12 +25,13 @@ class LinearModel:
     weights: dict[str, list[float]]
 
     def __post_init__(self) -> None:
-        # One row per feature in a matrix: a score is the sum of the rows of the features present.
-        self._rows = {name: n for n, name in enumerate(self.weights)}
-        self._matrix = np.array(list(self.weights.values()) or np.zeros((0, len(self.classes))), dtype=np.float64)
-        self._intercept = np.array(self.intercept, dtype=np.float64)
         # A binary model scores a few options at a time: plain dict lookups beat numpy's overhead there.
         self._binary = {name: row[0] for name, row in self.weights.items()} if len(self.classes) == 1 else None
+        # Otherwise one row per feature in a matrix: a score is the sum of the rows of the features present.
+        self._rows = {name: n for n, name in enumerate(self.weights)}
+        self._matrix = None if self._binary is not None else \
+            np.array(list(self.weights.values()) or np.zeros((0, len(self.classes))), dtype=np.float64)
+        self._intercept = np.array(self.intercept, dtype=np.float64)
 
     def scores_many(self, items: list[dict[str, float]]) -> np.ndarray:
         """Scores of many feature dicts at once: one row per item, one column per class."""

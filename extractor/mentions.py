@@ -8,15 +8,15 @@ import bisect
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Iterator, Optional
 
 import regex
 
 from . import gazetteer
 from .periods import RESOLVERS, Bounds
-from .schema import check_iso_partial
 from .rules import (CountNoun, Dateline, Hedge, ImpliedNoun, PercentWord, Institution, Level, NumberWord, Organ, Rules, Scale, WholeParty,
                     Connector, alternation)
+from .schema import check_iso_partial
 from .segment import Sentence
 
 _PLACEHOLDERS = {
@@ -30,7 +30,8 @@ _COMMA_THOUSANDS = regex.compile(r"\d{1,3}(?:,\d{3})+")
 # A year, not the end of a term ("2020-2025") nor part of a number.
 _YEAR = regex.compile(r"(?<![\d,.]|(?:19|20)\d{2}[ ]*[-–][ ]*)(?:19|20)\d{2}(?![\d%]|[,.]\d)")
 _INTEGER = r"\d{1,3}(?:\.\d{3})+|\d+"   # "1.045", "312"
-_FRACTION = regex.compile(rf"(?<![\p{{L}}\d.,/])(?P<num>{_INTEGER})/(?P<den>{_INTEGER})(?![/\d]|[.,]\d)")
+_FRACTION_BODY = rf"(?P<num>{_INTEGER})/(?P<den>{_INTEGER})(?![/\d]|[.,]\d)"   # "7/5", "312/1.045"
+_FRACTION = regex.compile(rf"(?<![\p{{L}}\d.,/]){_FRACTION_BODY}")
 _DIGITS = rf"{_DOT_THOUSANDS.pattern}|\d+(?:[,.]\d+)?"
 _NAME_TOKEN = r"(?:\p{Lu}[\p{L}\p{M}]*(?:[-.&'/]\p{L}[\p{L}\p{M}]*)*|\d+[A-Za-z]?(?![,.]\d|[\d%]))"
 
@@ -90,9 +91,8 @@ class MentionFinder:
         words = alternation(list(self.words))
         number = f"(?P<num>{_DIGITS}|(?:{words})(?:[ ]+(?:{words}))*)"
         noun = f"(?P<noun>{alternation(list(self.nouns))})"
-        fraction = rf"(?P<num>{_INTEGER})/(?P<den>{_INTEGER})(?![/\d]|[.,]\d)"
         self.count = regex.compile(
-            rf"(?<![\p{{L}}\d.,/])(?:{fraction}(?:[ ]+{noun})?|{number}(?:{scale})?(?:[ ]+|(?<=\d)){noun})(?!\p{{L}})",
+            rf"(?<![\p{{L}}\d.,/])(?:{_FRACTION_BODY}(?:[ ]+{noun})?|{number}(?:{scale})?(?:[ ]+|(?<=\d)){noun})(?!\p{{L}})",
             regex.IGNORECASE)
         self.bare_number = regex.compile(
             rf"(?<![\p{{L}}\d.,/])(?P<num>{_DIGITS})(?![\d%/]|[.,]\d|[ ]*(?:%|{self._percent_words()}))(?:{scale})?",
@@ -148,7 +148,6 @@ class MentionFinder:
         institution = alternation([i.text for i in self.rules.of(units, Institution)])
         stop = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "name_stop"])
         gap = f"(?:(?!(?:{stop})(?![\\p{{L}}]))\\p{{Ll}}[\\p{{L}}\\p{{M}}]*)"
-        # the head may be written in lower case after an organ word ("Chi bộ trường Tiểu học ...")
         institution_tail = f"[ ]+(?:{institution})(?![\\p{{L}}])(?:(?:[ ]+{gap}){{0,3}}[ ]+{token})*"
         # "Đảng bộ TP.Tam Kỳ": an abbreviated level may touch the name
         tail = f"(?P<tail>{institution_tail}|(?:(?:[ ]+|(?<=\\.)(?=\\p{{Lu}})){token})*)"
@@ -281,44 +280,40 @@ class MentionFinder:
                 "COUNT", start, match.end(), value=round(value), value_span=match.span("num"),
                 approx=approx, noun=match["noun"],
                 people=noun.people if noun else True, group_noun=noun.group if noun else False,
-                fraction_target=int(self.number_value(match["den"], None, True)) if match["den"] else None,
+                fraction_target=_integer(match["den"]) if match["den"] else None,
                 target_span=match.span("den") if match["den"] else (0, 0)))
         return found + self._implied_counts(text, taken + [(f.start, f.end) for f in found])
 
     def _implied_counts(self, text: str, taken: list[tuple[int, int]]) -> list[Found]:
+        """A number whose left context names what it counts: "nâng tổng số đảng viên ... lên 1.609"."""
         found = []
-        for match in self.bare_number.finditer(text):
-            start, approx = self._hedged(text, match.start())
-            if any(s < match.end() and start < e for s, e in taken):
-                continue
+        for match, start, approx, value in self._bare(text, taken):
             noun = next((n for left, n in self.implied if left.search(text[max(0, start - 80):start])), None)
             if noun is not None:
-                value = self.number_value(match["num"], match["scale"], True)
-                if value is not None and value == int(value):
-                    found.append(Found("COUNT", start, match.end(), value=int(value), value_span=match.span("num"),
-                                       approx=approx, noun=noun, people=True))
+                found.append(Found("COUNT", start, match.end(), value=value, value_span=match.span("num"),
+                                   approx=approx, noun=noun, people=True))
         return found
 
     def bare_numbers(self, text: str, taken: list[tuple[int, int]]) -> list[Found]:
         """Numbers with no noun and no unit ("kết nạp được 4", "Hòa Bình 7/5"): value candidates
         whose meaning the record stage weighs; not years, not parts of another mention."""
-        found = []
-        for match in _FRACTION.finditer(text):
-            if not any(s < match.end() and match.start() < e for s, e in taken):
-                found.append(Found("COUNT", match.start(), match.end(), value=int(self.number_value(match["num"], None, True)),
-                                   value_span=match.span("num"),
-                                   fraction_target=int(self.number_value(match["den"], None, True)),
-                                   target_span=match.span("den"), rule="bare"))
-        taken = taken + [(f.start, f.end) for f in found]
+        found = [Found("COUNT", m.start(), m.end(), value=_integer(m["num"]), value_span=m.span("num"),
+                       fraction_target=_integer(m["den"]), target_span=m.span("den"), rule="bare")
+                 for m in _FRACTION.finditer(text) if not any(s < m.end() and m.start() < e for s, e in taken)]
+        for match, start, approx, value in self._bare(text, taken + [(f.start, f.end) for f in found]):
+            if not _YEAR.fullmatch(match["num"]):
+                found.append(Found("COUNT", start, match.end(), value=value, value_span=match.span("num"),
+                                   approx=approx, rule="bare"))
+        return sorted(found, key=lambda f: f.start)
+
+    def _bare(self, text: str, taken: list[tuple[int, int]]) -> Iterator[tuple[regex.Match, int, Optional[str], int]]:
+        """Whole numbers outside the spans taken, with their hedge and scale word ("gần 4 ngàn"):
+        (match, start with the hedge, hedge, value)."""
         for match in self.bare_number.finditer(text):
             start, approx = self._hedged(text, match.start())
-            value = self.number_value(match["num"], match["scale"], True)   # "gần 4 ngàn."
-            if value is None or value != int(value) or _YEAR.fullmatch(match["num"]) \
-                    or any(s < match.end() and start < e for s, e in taken):
-                continue
-            found.append(Found("COUNT", start, match.end(), value=int(value), value_span=match.span("num"),
-                               approx=approx, rule="bare"))
-        return sorted(found, key=lambda f: f.start)
+            value = self.number_value(match["num"], match["scale"], True)
+            if value is not None and value == int(value) and not any(s < match.end() and start < e for s, e in taken):
+                yield match, start, approx, int(value)
 
     def percents(self, text: str, taken: list[tuple[int, int]]) -> list[Found]:
         found = []
@@ -366,6 +361,11 @@ def reference_year(text: str) -> Optional[dt.date]:
     in for it; the end of a term ("2020-2025") is not a year the article speaks of."""
     years = Counter(int(y) for y in _YEAR.findall(text))
     return dt.date(max(years, key=lambda y: (years[y], y)), 12, 31) if years else None
+
+
+def _integer(surface: str) -> int:
+    """A whole number as written: "1.045" is 1045."""
+    return int(surface.replace(".", ""))
 
 
 def _without_count(text: str, tokens: list[tuple[int, int]]) -> list[tuple[int, int]]:

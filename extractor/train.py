@@ -7,7 +7,6 @@ group articles by website, so no site is both trained and scored on.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -15,13 +14,13 @@ from urllib.parse import urlparse
 
 from .align import Label, align
 from .candidates import Carried, Slot, with_carried
-from .mentions import Found
-from .evaluate import load_documents, unit_matches, period_key
+from .evaluate import load_documents, period_key, unit_matches, widened
 from .features import measure_features, period_features, unit_features
 from .learned import Decisions, LinearModel
+from .mentions import Found
 from .pipeline import Pipeline, Read
 from .records import RecordBuilder, period_bounds
-from .schema import Document, Period, Record, Unit
+from .schema import Document, Record, Unit
 
 
 @dataclass
@@ -70,10 +69,6 @@ def sites_of(urls: Path) -> dict[str, str]:
     return sites
 
 
-def _unit(option_unit) -> Unit:
-    return Unit(name=option_unit.name)
-
-
 def fit(examples: list[Example], c: tuple[float, float, float] = (1.0, 0.1, 0.1)) -> Decisions:
     """The three models; `c`: the inverse regularisation strength of each (measure, unit, period)."""
     from sklearn.feature_extraction import DictVectorizer
@@ -117,16 +112,14 @@ def _rank_examples(slot: Slot, label: Label, carried: list[Optional[Carried]], u
                    period_x: list, period_y: list) -> None:
     measure, record = label.measure, label.record
     unit_options, period_options = with_carried(slot, [c for c in carried if c is not None])
-    units = [unit_matches(_unit(o.unit), record.unit) for o in unit_options]
+    units = [unit_matches(Unit(name=o.unit.name), record.unit) for o in unit_options]
     if any(units):
         unit_x += [unit_features(o, measure) for o in unit_options]
         unit_y += units
     if record.type != "admission":
         return
     gold = period_key(record)
-    periods = [period_key(Record(type="admission", unit=record.unit, evidence="",
-                                 period=Period(start=b[0], end=b[1])) ) == gold
-               for b in (period_bounds(slot, measure, o) for o in period_options)]
+    periods = [widened(*period_bounds(slot, measure, o)) == gold for o in period_options]
     if any(periods):
         period_x += [period_features(o, measure) for o in period_options]
         period_y += periods
@@ -160,7 +153,10 @@ def cross_validate(pipeline: Pipeline, examples: list[Example], extra: list[Exam
     return predictions, [[e.doc_id for e in bucket] for bucket in buckets]
 
 
-def default_sources(dev: Optional[Path]) -> tuple[list[tuple[Path, Path, Optional[Path]]], Optional[tuple[Path, Path, Optional[Path]]]]:
+Source = tuple[Path, Path, Optional[Path]]   # articles, their gold, and their urls.tsv
+
+
+def default_sources(dev: Optional[Path]) -> tuple[list[Source], Optional[Source]]:
     """(team corpus and its gold), and the real articles of the dev set when it is there."""
     root = Path(__file__).resolve().parent.parent
     team = (root / "corpus", root / "gold", None)
@@ -169,6 +165,6 @@ def default_sources(dev: Optional[Path]) -> tuple[list[tuple[Path, Path, Optiona
     return [team], None
 
 
-def examples_of(pipeline: Pipeline, source: tuple[Path, Path, Optional[Path]]) -> tuple[list[Example], int, int]:
+def examples_of(pipeline: Pipeline, source: Source) -> tuple[list[Example], int, int]:
     corpus, gold, urls = source
     return load_examples(pipeline, corpus, gold, sites_of(urls) if urls and urls.exists() else None)
