@@ -20,7 +20,6 @@ import functools
 import json
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Sequence
 
@@ -163,7 +162,7 @@ def source() -> str:
     return _index().source
 
 
-@lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=1)
 def _level_words() -> tuple[regex.Pattern, dict[str, str]]:
     """A level word or abbreviation written in front of a name passed without `level` ("TP.HCM",
     "tỉnh Quảng Nam"), from the level lexicon of patterns/units.jsonl; and each written form's

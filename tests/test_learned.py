@@ -8,11 +8,9 @@ from pathlib import Path
 import pytest
 
 from extractor.align import align
-from extractor.candidates import CandidateFinder
 from extractor.evaluate import load_documents, score
 from extractor.learned import Decisions, LinearModel, MODEL_PATH, untrained
 from extractor.pipeline import Pipeline
-from extractor.rules import Rules
 from extractor.schema import Document
 from extractor.train import Example, folds, load_examples
 
