@@ -71,7 +71,7 @@ class RecordBuilder:
     def measures(self, slots: list[Slot]) -> list[str]:
         """The measure of every value (or "none"), in one pass of the model."""
         allowed = [COUNT_MEASURES if s.value.label == "COUNT" else PERCENT_MEASURES for s in slots]
-        return self.models.measure.predict_many([measure_features(s) for s in slots], allowed)
+        return _lists_go_on(slots, self.models.measure.predict_many([measure_features(s) for s in slots], allowed))
 
     def decide(self, slot: Slot, measure: str, previous: Optional[Decision],
                carried: tuple[Optional["Decision"], Optional["Decision"]] = (None, None)) -> Optional[Decision]:
@@ -83,7 +83,8 @@ class RecordBuilder:
         units, periods = with_carried(slot, ([Carried("last_record", last.unit, last.period.bounds
                                                       if last.measure != "members" else None)] if last else [])
                                       + ([Carried("last_total", None, total.period.bounds)] if total else []))
-        unit = best(self.models.unit, units, lambda o: unit_features(o, measure))
+        unit = (_item_named(units) if "list_item" in slot.flags else None) or \
+            best(self.models.unit, units, lambda o: unit_features(o, measure))
         if unit is None:
             return None
         period = best(self.models.period, periods, lambda o: period_features(o, measure))
@@ -186,6 +187,26 @@ class RecordBuilder:
         if published and self.now.search(slot.before):
             return published.isoformat()
         return None
+
+
+def _lists_go_on(slots: list[Slot], measures: list[str]) -> list[str]:
+    """An item of a list ("...chỉ tiêu 150 đảng viên; Hội An 110; Điện Bàn 150") states what the
+    last value before it in the sentence that states anything stated: the items have no words of
+    their own to say it."""
+    out = list(measures)
+    for n, slot in enumerate(slots):
+        if out[n] != "none" or "list_item" not in slot.flags:
+            continue
+        earlier = (m for other, m in zip(reversed(slots[:n]), reversed(out[:n]))
+                   if other.sentence is slot.sentence and other.value.label == slot.value.label and m != "none")
+        out[n] = next(earlier, "none")
+    return out
+
+
+def _item_named(units: list[UnitOption]) -> Optional[UnitOption]:
+    """A list item's unit is the one it names ("; Hội An 110", "; huyện Phú Ninh 57")."""
+    return next((o for o in units if "src=list_name" in o.cues), None) or \
+        next((o for o in units if "nearest_before" in o.cues and "between=0" in o.cues and "across;" not in o.cues), None)
 
 
 def _one_event(bounds: Bounds) -> bool:
