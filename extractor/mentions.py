@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
@@ -209,14 +208,14 @@ class MentionFinder:
                          for m in self.institution.finditer(text)]
 
     # ---- dates --------------------------------------------------------------------------
-    def dates(self, text: str, published: Optional[dt.date], reference: Optional[dt.date] = None,
+    def dates(self, text: str, published: Optional[dt.date], reference: Optional["YearsNear"] = None,
               start: int = 0, end: Optional[int] = None) -> list[Found]:
         """`reference` stands in for a missing publication date where only its year is needed
-        ("6 tháng đầu năm" in an article that speaks of 2022 only)."""
+        ("6 tháng đầu năm" beside "chỉ tiêu năm 2022")."""
         candidates: list[Found] = []
         for order, (rule, pattern) in enumerate(self.period_rules):
-            anchor = published or (reference if rule.resolve in _YEAR_ONLY else None)
             for match in pattern.finditer(text, start, len(text) if end is None else end):
+                anchor = published or (reference.at(match.start()) if reference and rule.resolve in _YEAR_ONLY else None)
                 groups = {k: v for k, v in match.groupdict().items()}
                 if groups.get("n") and not groups["n"].isdigit():   # "sáu tháng đầu năm"
                     groups["n"] = str(int(self._words_value(groups["n"].lower().split()) or 0))
@@ -327,7 +326,7 @@ class MentionFinder:
     def in_article(self, text: str, sentences: list[Sentence], published: Optional[dt.date]) -> list[SentenceMentions]:
         if not sentences:
             return []
-        reference = reference_year(text) if published is None else None
+        reference = YearsNear(text, sentences) if published is None else None
         # The date rules run once over the article, not once per sentence: a call costs more
         # than the scan of a sentence. A date across a sentence boundary is none.
         dates: list[list[Found]] = [[] for _ in sentences]
@@ -345,8 +344,8 @@ class MentionFinder:
                                 [_shift(p, sentence.start) for p in self.places(sentence.text)],
                                 [_shift(b, sentence.start) for b in bare])
 
-    def find(self, text: str, published: Optional[dt.date], reference: Optional[dt.date] = None) -> list[Found]:
-        return self._with_dates(text, self.dates(text, published, reference))
+    def find(self, text: str, published: Optional[dt.date]) -> list[Found]:
+        return self._with_dates(text, self.dates(text, published))
 
     def _with_dates(self, text: str, dates: list[Found]) -> list[Found]:
         """The numbers and units of a sentence whose dates are known: a number inside a date is none."""
@@ -356,11 +355,29 @@ class MentionFinder:
         return sorted(dates + percents + counts + self.units(text), key=lambda f: (f.start, -f.end))
 
 
-def reference_year(text: str) -> Optional[dt.date]:
-    """With no publication date, the year the article speaks of most (the latest on a tie) stands
-    in for it; the end of a term ("2020-2025") is not a year the article speaks of."""
-    years = Counter(int(y) for y in _YEAR.findall(text))
-    return dt.date(max(years, key=lambda y: (years[y], y)), 12, 31) if years else None
+class YearsNear:
+    """With no publication date, a date that needs only its year ("ngày 30-6", "6 tháng đầu năm")
+    takes the year stated nearest to it in its own sentence, the two before or the one after
+    ("chỉ tiêu năm 2022"); a year stated further away is no year of the same report (measured:
+    this window beats the article's most-named year and narrower windows in cross-validation).
+    The end of a term ("2020-2025") is no year stated."""
+
+    BACK, AHEAD = 2, 1
+
+    def __init__(self, text: str, sentences: list[Sentence]):
+        self.years = [(m.start(), int(m.group())) for m in _YEAR.finditer(text)]
+        self.at_year = [at for at, _ in self.years]
+        self.starts = [s.start for s in sentences]
+        self.sentences = sentences
+
+    def at(self, offset: int) -> Optional[dt.date]:
+        index = bisect.bisect_right(self.starts, offset) - 1
+        lo = self.sentences[max(0, index - self.BACK)].start
+        hi = self.sentences[min(len(self.sentences) - 1, index + self.AHEAD)].end
+        near = self.years[bisect.bisect_left(self.at_year, lo):bisect.bisect_left(self.at_year, hi)]
+        if not near:
+            return None
+        return dt.date(min(near, key=lambda y: abs(y[0] - offset))[1], 12, 31)
 
 
 def _integer(surface: str) -> int:
