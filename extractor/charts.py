@@ -28,7 +28,7 @@ def fact_year(record: Record) -> Optional[int]:
     if record.type == "membership":
         day = record.as_of
     else:
-        day = record.period and (record.period.end or record.period.start)
+        day = (record.period.end or record.period.start) if record.period else None
     return int(day[:4]) if day else None
 
 
@@ -63,7 +63,7 @@ class BatchFigures:
         return pictures
 
     def _years_figure(self) -> "Figure":
-        levels = Counter()
+        levels: Counter = Counter()
         for (_, level), facts in self.by_year_level.items():
             levels[level] += facts
         shown = [level for level, _ in levels.most_common() if level != _NO_LEVEL][:_LEVELS_SHOWN]
@@ -72,7 +72,7 @@ class BatchFigures:
         for (year, level), facts in self.by_year_level.items():
             row = level if level in shown or level == _NO_LEVEL else _OTHER_LEVELS
             counts[row][year] += facts
-        years = list(range(min(y for y, _ in self.by_year_level), max(y for y, _ in self.by_year_level) + 1))
+        years = sorted({year for year, _ in self.by_year_level})
         figure, axes = _figure()
         bottom = [0] * len(years)
         for row in rows:
@@ -82,7 +82,6 @@ class BatchFigures:
                 bottom = [b + h for b, h in zip(bottom, heights)]
         axes.set_xlabel("year of the period (membership: of the count)")
         axes.set_ylabel("facts")
-        axes.xaxis.get_major_locator().set_params(integer=True)
         axes.legend(fontsize="small", frameon=False)
         return figure
 
@@ -99,10 +98,12 @@ class BatchFigures:
 
 def _figure() -> tuple["Figure", "Axes"]:
     from matplotlib.figure import Figure   # imported here: `extract` never pays for matplotlib
+    from matplotlib.ticker import MaxNLocator
 
     figure = Figure(figsize=(6.4, 3.4), layout="constrained")
     axes = figure.subplots()
     axes.spines[["top", "right"]].set_visible(False)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))   # years and whole percentages: no 2019.5
     return figure, axes
 
 

@@ -160,7 +160,7 @@ def _review(args: argparse.Namespace) -> int:
             return 2
         gold, gold_errors = load_documents([Path(args.gold)])
     started = time.perf_counter()
-    summary = review.write_site(review.documents(args.paths, args.workers), folder, gold)
+    summary = review.write_site(review.documents(args.paths, args.workers, skip=[folder]), folder, gold)
     for error in gold_errors + summary.errors:
         print(f"error: {error}", file=sys.stderr)
     print(f"{summary.line()}; {time.perf_counter() - started:.1f} s; open {folder / 'index.html'}", file=sys.stderr)

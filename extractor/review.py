@@ -26,7 +26,7 @@ from .batch import Options, run
 from .charts import BatchFigures
 from .evaluate import Counts, DocumentDiff, Fact, GoldError, diff_document, parse_document
 from .inputs import JSONL, read_articles
-from .schema import MEASURES, Document, Mention, Record
+from .schema import Document, Mention, Record
 
 LABELS = get_args(Mention.model_fields["label"].annotation)
 _HEDGES = {"over": ">", "under": "<", "about": "≈", "at_least": "≥"}
@@ -43,18 +43,19 @@ class Reviewed:
 
 
 # ---- documents in ----------------------------------------------------------------------
-def documents(sources: Iterable[str], workers: int) -> Iterator[Reviewed]:
+def documents(sources: Iterable[str], workers: int, skip: Iterable[Path] = ()) -> Iterator[Reviewed]:
     """Documents in input order: an `extract` output file is read as it is; everything else goes
-    through the reading and the pipeline of `extract` (runs of article sources share the workers)."""
+    through the reading and the pipeline of `extract` (runs of article sources share the workers).
+    Nothing under `skip` is read: the site's own pages are no articles."""
     articles: list[str] = []
     for source in sources:
         if is_extract_output(source):
-            yield from _extracted(articles, workers)
+            yield from _extracted(articles, workers, skip)
             articles = []
             yield from _output_documents(Path(source))
         else:
             articles.append(source)
-    yield from _extracted(articles, workers)
+    yield from _extracted(articles, workers, skip)
 
 
 def is_extract_output(source: str) -> bool:
@@ -72,10 +73,10 @@ def is_extract_output(source: str) -> bool:
     return isinstance(row, dict) and ("records" in row or "error" in row)
 
 
-def _extracted(sources: list[str], workers: int) -> Iterator[Reviewed]:
+def _extracted(sources: list[str], workers: int, skip: Iterable[Path]) -> Iterator[Reviewed]:
     if not sources:
         return
-    for outcome in run(read_articles(sources), Options(with_text=True), workers):
+    for outcome in run(read_articles(sources, skip=skip), Options(with_text=True), workers):
         if outcome.error:
             yield Reviewed(outcome.doc_id, error=outcome.error)
         else:
@@ -147,7 +148,8 @@ def write_site(items: Iterable[Reviewed], folder: Path, gold: dict[str, Document
     pages = folder / "doc"
     pages.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
-    figures, summary, rows = BatchFigures(), Summary(), []
+    figures, summary = BatchFigures(), Summary()
+    rows: list[_Row] = []
     for item in items:
         row = _Row(len(rows), item.doc_id)
         rows.append(row)
@@ -332,7 +334,7 @@ def document_page(doc: Document, diff: Optional[DocumentDiff]) -> str:
         spans.append(Span(evidence.start, evidence.end, _EVIDENCE, f"<span {_bounds('ev', evidence.start, evidence.end)}>",
                           "</span>"))
         for measure, span in evidence.spans.items():
-            value_status.setdefault(tuple(span), set()).add(status.get((id(record), measure), ""))
+            value_status.setdefault(span, set()).add(status.get((id(record), measure), ""))
     for (start, end), marks in value_status.items():
         extra = " spurious" if "spurious" in marks else " matched" if "matched" in marks else ""
         spans.append(Span(start, end, _VALUE, f"<span {_bounds('val' + extra, start, end)}>", "</span>"))
@@ -369,7 +371,7 @@ def _spans_of(record: Record, measures: Iterable[str]) -> str:
     if isinstance(evidence, str):
         return ""
     tokens = [_token("ev", (evidence.start, evidence.end))]
-    tokens += [_token("val", tuple(evidence.spans[m])) for m in measures if m in evidence.spans]
+    tokens += [_token("val", evidence.spans[m]) for m in measures if m in evidence.spans]
     return f' data-spans="{" ".join(tokens)}"'
 
 

@@ -281,3 +281,10 @@ def test_review_reads_an_extract_output_and_names_lines_without_text(tmp_path: P
     assert "has no &#x27;text&#x27;" in (tmp_path / "bad" / "index.html").read_text(encoding="utf-8")
     assert not list((tmp_path / "bad" / "doc").iterdir())
     assert run_cli("review", str(article), "-o", str(article)).returncode == 2   # -o names a file
+
+
+def test_the_site_inside_its_input_folder_is_not_read_again(tmp_path: Path):
+    (tmp_path / "a.txt").write_text("Năm 2016, Đảng bộ xã Tân Lập đã kết nạp được 13 đảng viên mới.", encoding="utf-8")
+    for _ in range(2):
+        result = run_cli("review", str(tmp_path), "-o", str(tmp_path / "site"), "-j", "1")
+        assert result.returncode == 0 and result.stderr.startswith("1 documents"), result.stderr
