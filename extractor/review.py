@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, get_args
+from typing import Iterable, Iterator, Optional, Sequence, get_args
 
 import regex
 
@@ -43,7 +43,7 @@ class Reviewed:
 
 
 # ---- documents in ----------------------------------------------------------------------
-def documents(sources: Iterable[str], workers: int, skip: Iterable[Path] = ()) -> Iterator[Reviewed]:
+def documents(sources: Iterable[str], workers: int, skip: Sequence[Path] = ()) -> Iterator[Reviewed]:
     """Documents in input order: an `extract` output file is read as it is; everything else goes
     through the reading and the pipeline of `extract` (runs of article sources share the workers).
     Nothing under `skip` is read: the site's own pages are no articles."""
@@ -73,7 +73,7 @@ def is_extract_output(source: str) -> bool:
     return isinstance(row, dict) and ("records" in row or "error" in row)
 
 
-def _extracted(sources: list[str], workers: int, skip: Iterable[Path]) -> Iterator[Reviewed]:
+def _extracted(sources: list[str], workers: int, skip: Sequence[Path]) -> Iterator[Reviewed]:
     if not sources:
         return
     for outcome in run(read_articles(sources, skip=skip), Options(with_text=True), workers):
