@@ -4,6 +4,9 @@ One run reports, over N articles cycled from a corpus folder: documents/s and ch
 stage and end to end (one core), articles/s at the corpus's median length, the batch runner
 at -j 1 and -j N, the same texts through `underthesea.word_tokenize` alone as the yardstick,
 and peak RSS of whole batch runs at two sizes (each in a fresh process).
+
+`bench --review` measures the review site alone: `extractor review` on N documents, from an
+extract output that carries the text (with gold) and from the articles themselves.
 """
 from __future__ import annotations
 
@@ -15,11 +18,13 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Iterator
 
-from .batch import Options, cores, run
+from .batch import Options, cores, jsonl_line, run
+from .evaluate import load_documents
 from .inputs import Article
 from .pipeline import STAGES, Pipeline
 
@@ -167,6 +172,53 @@ def model_load() -> dict:
     return {"model_s": round(float(out[0]), 3), "gazetteer_s": round(float(out[1]), 3)}
 
 
+def review_inputs(corpus: Path, gold: Path, n: int, folder: Path) -> dict[str, Path]:
+    """A batch of n documents for `review`, the corpus cycled under new doc_ids: as an extract output
+    that carries the text, as articles, and the gold of every copy under the copy's doc_id."""
+    pipeline = Pipeline()
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*.txt"))}
+    documents = [pipeline.extract(text, doc_id) for doc_id, text in texts.items()]
+    gold_documents = load_documents([gold])[0]
+    paths = {"extracted": folder / "extracted.jsonl", "articles": folder / "articles.jsonl", "gold": folder / "gold"}
+    paths["gold"].mkdir(parents=True, exist_ok=True)
+    with paths["extracted"].open("w", encoding="utf-8") as extracted, \
+            paths["articles"].open("w", encoding="utf-8") as articles, \
+            (paths["gold"] / "gold.jsonl").open("w", encoding="utf-8") as golds:
+        for i, doc in zip(range(n), itertools.cycle(documents)):
+            copy_id = f"{doc.doc_id}~{i}"
+            extracted.write(jsonl_line(doc.model_copy(update={"doc_id": copy_id, "text": texts[doc.doc_id]})))
+            articles.write(json.dumps({"id": copy_id, "text": texts[doc.doc_id]}, ensure_ascii=False) + "\n")
+            if doc.doc_id in gold_documents:
+                golds.write(gold_documents[doc.doc_id].model_copy(update={"doc_id": copy_id}).model_dump_json() + "\n")
+    return paths
+
+
+def review_speed(corpus: Path, gold: Path, n: int, workers: int) -> dict:
+    """Wall time of `extractor review` in a fresh process (start-up and imports included) on n
+    documents: from the extract output with gold, and from the articles through the pipeline."""
+    with tempfile.TemporaryDirectory() as folder:
+        paths = review_inputs(corpus, gold, n, Path(folder))
+        runs = {"extract_output_with_gold": [str(paths["extracted"]), "--gold", str(paths["gold"])],
+                "articles": [str(paths["articles"]), "-j", str(workers)]}
+        report: dict = {"documents": n, "workers": workers}
+        for name, arguments in runs.items():
+            site = Path(folder) / name
+            started, cpu = time.perf_counter(), _children_cpu()
+            subprocess.run([sys.executable, "-m", "extractor", "review", *arguments, "-o", str(site)],
+                           capture_output=True, check=True)
+            report[name] = {"seconds": round(time.perf_counter() - started, 2),
+                            "cpu_seconds": round(_children_cpu() - cpu, 2),   # what a busy machine cannot inflate
+                            "site_mb": round(sum(f.stat().st_size for f in site.rglob("*")) / 2**20, 1),
+                            "index_kb": round((site / "index.html").stat().st_size / 1024)}
+    return report
+
+
+def _children_cpu() -> float:
+    """CPU seconds, user and system, of the ended child processes (and their workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _peak_rss_mb() -> float:
     """This process's own high-water mark. Not ru_maxrss: on Linux a child inherits the peak of
     the parent it was forked from, which would hide any growth behind the parent's size."""
@@ -186,8 +238,18 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="rounds per one-core rate; the fastest counts")
     parser.add_argument("--rss", default="1000,10000", help="batch sizes whose peak RSS is compared")
     parser.add_argument("--fuzz", type=int, default=10_000, help="generated and mutated articles for the fuzz run")
+    parser.add_argument("--review", action="store_true", help="measure only `extractor review` on -n documents")
+    parser.add_argument("--gold", default="gold", help="the corpus's gold, for --review (default: gold)")
     parser.add_argument("--rss-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.review:
+        review = review_speed(Path(args.corpus), Path(args.gold), args.n, args.workers)
+        print("\n".join(f"review of {review['documents']} documents from {source.replace('_', ' ')}: "
+                        f"{run_['seconds']} s, {run_['cpu_seconds']} s of CPU (site {run_['site_mb']} MB, "
+                        f"index {run_['index_kb']} KB)"
+                        for source, run_ in review.items() if isinstance(run_, dict))
+              + f"; articles through the pipeline with -j {review['workers']}")
+        return 0
     texts = corpus_texts(Path(args.corpus))
     if args.rss_child:
         _rss_child(texts, args.n, args.workers)

@@ -1,5 +1,5 @@
 """Command line: `extract` articles to JSON Lines or CSV, `evaluate` predictions against gold,
-`bench` the speed."""
+`review` a batch in the browser, `bench` the speed."""
 from __future__ import annotations
 
 import argparse
@@ -12,7 +12,7 @@ from typing import Iterable, Iterator, Optional, Union
 
 from tqdm import tqdm
 
-from . import bench
+from . import bench, review
 from .batch import Options, cores, csv_error_row, error_line, finished, open_output, run
 from .evaluate import GoldError, format_report, load_documents, score
 from .inputs import Article, InputError, read_articles, with_text
@@ -48,7 +48,7 @@ def _extract(args: argparse.Namespace) -> int:
     progress = tqdm(unit=" docs", file=sys.stderr, disable=not sys.stderr.isatty())
     interrupted = False
     try:
-        for outcome in run(articles, Options(args.format, args.records_only, args.budget), args.workers):
+        for outcome in run(articles, Options(args.format, args.records_only, args.budget, args.with_text), args.workers):
             if outcome.error:
                 target = error_out or out
                 target.write(csv_error_row(outcome) if target is out and args.format == "csv" else error_line(outcome))
@@ -147,6 +147,26 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def _review(args: argparse.Namespace) -> int:
+    folder = Path(args.output)
+    if folder.exists() and not folder.is_dir():
+        print(f"review: -o {folder}: is a file; give a folder", file=sys.stderr)
+        return 2
+    gold: dict = {}
+    gold_errors: list[str] = []
+    if args.gold:
+        if not Path(args.gold).is_dir():
+            print(f"review: --gold {args.gold}: not a folder", file=sys.stderr)
+            return 2
+        gold, gold_errors = load_documents([Path(args.gold)])
+    started = time.perf_counter()
+    summary = review.write_site(review.documents(args.paths, args.workers, skip=[folder]), folder, gold)
+    for error in gold_errors + summary.errors:
+        print(f"error: {error}", file=sys.stderr)
+    print(f"{summary.line()}; {time.perf_counter() - started:.1f} s; open {folder / 'index.html'}", file=sys.stderr)
+    return 1 if gold_errors or summary.errors else 0
+
+
 def _train(args: argparse.Namespace) -> int:
     from .learned import MODEL_PATH
     from .train import default_sources, examples_of, fit
@@ -210,6 +230,12 @@ _EVALUATE_EPILOG = """example:
 
 exit codes: 0 scored; 1 a gold or prediction file broke the spec (named on stderr), or no gold;
   2 bad arguments"""
+_REVIEW_EPILOG = """example:
+  extractor review corpus/ -o review/ --gold gold        # then open review/index.html
+  extractor extract scrape/ --with-text -o records.jsonl && extractor review records.jsonl -o review/
+
+exit codes: 0 site written; 1 some documents could not be shown (each named on stderr and in the
+  index) or a gold file broke the spec; 2 bad arguments"""
 _TRAIN_EPILOG = """example:
   extractor train                     # team corpus + ../shared/dev when present, into the package
 
@@ -237,6 +263,8 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("--budget", type=float, default=Options.budget, metavar="SECONDS",
                          help="time an article may take per 100,000 characters (1 s at least); over it, the "
                               "article is an error line with stage 'timeout' and the batch goes on (default: 5)")
+    extract.add_argument("--with-text", action="store_true",
+                         help="every JSON line carries its article's text (what `review` shows the offsets in)")
     extract.set_defaults(run=_extract)
     evaluate = commands.add_parser(
         "evaluate", help="score the pipeline or a prediction file against gold",
@@ -253,6 +281,20 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--dev", default=str(DEV_DEFAULT), help="the dev set (corpus/, gold/, urls.tsv) for --cv")
     evaluate.add_argument("--save-predictions", metavar="FILE", help="with --cv: the out-of-fold predictions as JSON Lines")
     evaluate.set_defaults(run=_evaluate)
+    review_ = commands.add_parser(
+        "review", help="a static site to check a batch by eye: the articles with their mentions and records",
+        description="Write a static site: index.html lists the documents (with --gold: strict P/R/F1 each, "
+                    "worst first) under pictures of the batch; each document's page shows the article with its "
+                    "mentions marked and its records beside it, and with --gold the missed and spurious facts. "
+                    "INPUT is articles, as for extract, or an extract output whose lines carry their text.",
+        epilog=_REVIEW_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    review_.add_argument("paths", nargs="+", metavar="INPUT",
+                         help=".txt, .jsonl, .html files, folders, glob patterns, - for stdin; or an extract output .jsonl")
+    review_.add_argument("-o", "--output", required=True, help="the folder to write the site into")
+    review_.add_argument("--gold", help="folder of gold .json / .jsonl files: score each document and mark its errors")
+    review_.add_argument("-j", "--workers", type=_workers, default=cores(),
+                         help="worker processes for articles (default: cores)")
+    review_.set_defaults(run=_review)
     train = commands.add_parser(
         "train", help="fit the learned decisions on the team corpus and the dev set",
         description="Fit the measure, unit and period models on the gold of the team articles listed in "

@@ -158,6 +158,24 @@ def match_facts(pred: list[Fact], gold: list[Fact], lenient: bool) -> tuple[list
     return missed, free
 
 
+@dataclass
+class DocumentDiff:
+    """One document's facts matched: the gold facts missed and the predicted facts spurious."""
+    predicted: list[Fact]
+    gold: list[Fact]
+    missed: list[Fact]
+    spurious: list[Fact]
+
+    @property
+    def counts(self) -> Counts:
+        return Counts(len(self.gold) - len(self.missed), len(self.spurious), len(self.missed))
+
+
+def diff_document(pred: Document, gold: Document, lenient: bool = False) -> DocumentDiff:
+    pred_facts, gold_facts = facts_of(pred), facts_of(gold)
+    return DocumentDiff(pred_facts, gold_facts, *match_facts(pred_facts, gold_facts, lenient))
+
+
 def _record_keys(doc: Document) -> list[Record]:
     keys: list[Record] = []
     for r in doc.records:
@@ -216,18 +234,15 @@ def score(predictions: dict[str, Document], gold: dict[str, Document]) -> Report
     report = Report()
     for doc_id, gold_doc in sorted(gold.items()):
         pred_doc = predictions.get(doc_id, Document(doc_id=doc_id))
-        pred_facts, gold_facts = facts_of(pred_doc), facts_of(gold_doc)
-        missed, spurious = match_facts(pred_facts, gold_facts, lenient=False)
-        doc_counts = Counts(len(gold_facts) - len(missed), len(spurious), len(missed))
-        report.strict.add(doc_counts)
-        report.per_document[doc_id] = doc_counts
+        strict = diff_document(pred_doc, gold_doc)
+        missed, spurious = strict.missed, strict.spurious
+        report.strict.add(strict.counts)
+        report.per_document[doc_id] = strict.counts
         for measure, counts in report.per_measure.items():
-            counts.add(Counts(sum(f.measure == measure for f in gold_facts if f not in missed),
+            counts.add(Counts(sum(f.measure == measure for f in strict.gold if f not in missed),
                               sum(f.measure == measure for f in spurious),
                               sum(f.measure == measure for f in missed)))
-        lenient_missed, lenient_spurious = match_facts(pred_facts, gold_facts, lenient=True)
-        report.lenient.add(Counts(len(gold_facts) - len(lenient_missed), len(lenient_spurious),
-                                  len(lenient_missed)))
+        report.lenient.add(diff_document(pred_doc, gold_doc, lenient=True).counts)
         gold_keys, pred_keys = _record_keys(gold_doc), _record_keys(pred_doc)
         hits = sum(any(_same_key(p, g) for p in pred_keys) for g in gold_keys)
         report.record_keys.add(Counts(hits, len(pred_keys) - hits, len(gold_keys) - hits))
@@ -268,7 +283,8 @@ def _fold_space(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-def _parse(path: Path, where: str, raw: object) -> Document:
+def parse_document(path: Path, where: str, raw: object) -> Document:
+    """A document of a gold or prediction file; GoldError names the file, line, document and field."""
     doc_id = raw.get("doc_id", "?") if isinstance(raw, dict) else "?"
     try:
         return Document.model_validate(raw)
@@ -292,7 +308,7 @@ def read_documents(path: Path) -> Iterator[Union[Document, GoldError]]:
         chunks = [("", content)]
     for where, chunk in chunks:
         try:
-            yield _parse(path, where, json.loads(chunk))
+            yield parse_document(path, where, json.loads(chunk))
         except json.JSONDecodeError as error:
             yield GoldError(f"{path}{where}: bad JSON: {error}")
         except RecursionError:

@@ -53,7 +53,7 @@ class InputError(ValueError):
 def read_articles(sources: Iterable[str], stdin: Optional[BinaryIO] = None,
                   skip: Iterable[Path] = ()) -> Iterator[Union[Article, InputError]]:
     """Files, folders (recursively: .txt, .jsonl, .html), glob patterns and "-" for standard input;
-    the files in `skip` (the run's own output) are never read."""
+    the files in `skip`, and the files under a folder in it (the run's own output), are never read."""
     skipped = {p.resolve() for p in skip}
     for source in sources:
         if source == "-":
@@ -72,7 +72,8 @@ def read_articles(sources: Iterable[str], stdin: Optional[BinaryIO] = None,
             yield InputError(source, f"{source}: no such file or folder")
             continue
         for file in files:
-            if file.resolve() not in skipped:
+            resolved = file.resolve()
+            if resolved not in skipped and skipped.isdisjoint(resolved.parents):
                 yield from _read_file(file)
 
 
