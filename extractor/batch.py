@@ -36,6 +36,7 @@ class Options:
     format: str = "jsonl"        # "jsonl" or "csv"
     records_only: bool = False   # JSON Lines without mentions
     budget: float = 5.0          # seconds an article may take, per 100,000 characters (1 s at least)
+    with_text: bool = False      # every JSON line carries the article text (export reads the documents back)
 
 
 @dataclass
@@ -95,7 +96,7 @@ def process(item: Union[Article, InputError]) -> Outcome:
     except OverBudget:
         return Outcome(item.doc_id, error={"stage": "timeout", "message": f"{item.doc_id}: over its budget of "
                                            f"{seconds:.1f} s for {len(text):,} characters"})
-    if item.html is not None or article.decoded:
+    if item.html is not None or article.decoded or options.with_text:
         doc.text = article.text   # offsets point into the text taken out of the page or decoded: keep it
     facts = sum(len(r.measures()) for r in doc.records)
     output = csv_rows(doc, text) if options.format == "csv" else jsonl_line(doc, options.records_only)

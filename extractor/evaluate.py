@@ -268,7 +268,8 @@ def _fold_space(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-def _parse(path: Path, where: str, raw: object) -> Document:
+def parse_document(path: Path, where: str, raw: object) -> Document:
+    """A document checked against the schema; a GoldError names the file, the place, the document and the field."""
     doc_id = raw.get("doc_id", "?") if isinstance(raw, dict) else "?"
     try:
         return Document.model_validate(raw)
@@ -292,7 +293,7 @@ def read_documents(path: Path) -> Iterator[Union[Document, GoldError]]:
         chunks = [("", content)]
     for where, chunk in chunks:
         try:
-            yield _parse(path, where, json.loads(chunk))
+            yield parse_document(path, where, json.loads(chunk))
         except json.JSONDecodeError as error:
             yield GoldError(f"{path}{where}: bad JSON: {error}")
         except RecursionError:
