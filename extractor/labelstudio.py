@@ -388,7 +388,7 @@ def _regions(result: list, text: str, place: str) -> dict[str, _Read]:
         _control(region, item, here)
     for from_id, to_id, here in relations:
         _relate(regions, from_id, to_id, here)
-    return regions
+    return dict(sorted(regions.items(), key=lambda item: (item[1].start, item[1].end)))   # text order, as written
 
 
 def _labelled(item: dict, text: str, here: str) -> _Read:
