@@ -137,7 +137,7 @@ class _Regions:
                 if content:
                     out.append(_result(region.id, name, "textarea", {**where, "text": content}))
             for name, choice in ((MEASURE, region.measure), (HEDGE, region.approx),
-                                 (MENTION, None if region.mention else NOT_A_MENTION)):
+                                 (MENTION, None if region.mention or region.label not in MENTION_LABELS else NOT_A_MENTION)):
                 if choice:
                     out.append(_result(region.id, name, "choices", {**said, "choices": [choice]}))
         out += [{"from_id": a, "to_id": b, "type": "relation", "direction": "right", "labels": [label]}
@@ -243,7 +243,9 @@ class _Places:
             spans = said or [(m.start, m.end) for m in self.mentions if m.label == "DATE" and _mention_value(m) == bounds]
             yield self._part(regions, "DATE", spans, at, evidence, value=bounds)
         if record.type == "membership" and record.as_of is not None:
-            spans = [(m.start, m.end) for m in self.mentions if m.label == "DATE" and _mention_value(m) == record.as_of]
+            # "tính đến ngày 30/11/2021" runs up to the date the count holds on
+            spans = [(m.start, m.end) for m in self.mentions if m.label == "DATE" and isinstance(m.value, dict)
+                     and m.value.get("end") == record.as_of]
             yield self._part(regions, "DATE", spans, at, evidence, value=record.as_of)
         if record.group is not None:
             yield self._part(regions, "GROUP", self._said(record.group), at, evidence, value=record.group)

@@ -6,7 +6,6 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 from spacy.tokens import DocBin
@@ -246,6 +245,10 @@ def test_export_of_an_extract_output_takes_texts_from_the_articles_beside_it(tmp
     assert result.returncode == 1
     assert "document 't002': no text" in result.stderr and "1 documents" in result.stderr
     assert out.read_text(encoding="utf-8").count(DOCSTART) == 1
+    carried = tmp_path / "with-text.jsonl"        # extract --with-text: the documents carry their texts
+    assert run("extract", "--with-text", str(CORPUS / "t002.txt"), "-o", str(carried), "-j", "1").returncode == 0
+    result = run("export", "--format", "conll", str(carried), "-o", str(out), "-j", "1")
+    assert result.returncode == 0 and "1 documents" in result.stderr, result.stderr
 
 
 @pytest.mark.parametrize("arguments, message", [
