@@ -1,5 +1,6 @@
 """Command line: `extract` articles to JSON Lines or CSV, `evaluate` predictions against gold,
-`review` a batch in the browser, `bench` the speed."""
+`review` a batch in the browser, `export` datasets (spaCy, CoNLL, Label Studio) and
+`import-labelstudio` corrected ones as gold, `bench` the speed."""
 from __future__ import annotations
 
 import argparse
@@ -13,9 +14,12 @@ from typing import Iterable, Iterator, Optional, Union
 from tqdm import tqdm
 
 from . import bench, review
+from .annotated import annotated
+from .export import FORMATS, config_path, export
 from .batch import Options, cores, csv_error_row, error_line, finished, open_output, run
 from .evaluate import GoldError, format_report, load_documents, score
 from .inputs import Article, InputError, read_articles, with_text
+from .labelstudio import gold_json, read_export
 from .learned import untrained
 from .pipeline import Pipeline
 
@@ -167,6 +171,41 @@ def _review(args: argparse.Namespace) -> int:
     return 1 if gold_errors or summary.errors else 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    output = Path(args.output)
+    gold = Path(args.from_gold) if args.from_gold else None
+    problem = _unwritable(output)
+    if problem or (gold is not None and not gold.is_dir()):
+        print(f"export: -o {output}: {problem}" if problem else f"export: --from-gold {gold}: not a folder",
+              file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    summary = export(annotated(args.paths, gold, args.workers), args.format, output, gold=gold is not None)
+    for error in summary.errors:
+        print(f"error: {error}", file=sys.stderr)
+    written = f"{output}" + (f" and its labelling config {config_path(output)}" if args.format == "labelstudio" else "")
+    print(f"{summary.documents} documents, {summary.spans} mentions, {summary.records} records, "
+          f"{len(summary.errors)} errors; {time.perf_counter() - started:.1f} s; written to {written}", file=sys.stderr)
+    return 1 if summary.errors else 0
+
+
+def _import_labelstudio(args: argparse.Namespace) -> int:
+    source, output = Path(args.export), Path(args.output)
+    if not source.is_file() or output.is_file() or not output.parent.is_dir():
+        print(f"import-labelstudio: {source}: no such file" if not source.is_file() else
+              f"import-labelstudio: -o {output}: give a folder (it is created; its parent must exist)", file=sys.stderr)
+        return 2
+    documents, errors, unlabelled = read_export(source)
+    output.mkdir(exist_ok=True)
+    for doc in documents:
+        (output / f"{doc.doc_id}.json").write_text(gold_json(doc), encoding="utf-8")
+    for error in errors:
+        print(f"error: {error}", file=sys.stderr)
+    print(f"{len(documents)} gold files written to {output}, {len(errors)} tasks refused, "
+          f"{unlabelled} tasks with no annotation skipped", file=sys.stderr)
+    return 1 if errors else 0
+
+
 def _train(args: argparse.Namespace) -> int:
     from .learned import MODEL_PATH
     from .train import default_sources, examples_of, fit
@@ -236,6 +275,21 @@ _REVIEW_EPILOG = """example:
 
 exit codes: 0 site written; 1 some documents could not be shown (each named on stderr and in the
   index) or a gold file broke the spec; 2 bad arguments"""
+
+
+_EXPORT_EPILOG = """example:
+  extractor export --format spacy corpus/ -o corpus.spacy              # the pipeline's output
+  extractor export --format conll records.jsonl corpus/ -o corpus.conll  # an extract output, texts from the articles
+  extractor export --format labelstudio corpus/ -o tasks.json          # also writes tasks.config.xml
+  extractor export --format labelstudio --from-gold gold/ corpus/ -o gold-tasks.json
+
+exit codes: 0 every document written; 1 some documents failed (named on stderr, the rest written);
+  2 bad arguments"""
+_IMPORT_EPILOG = """example:
+  extractor import-labelstudio project-1-at-2024-05-01.json -o gold/
+
+exit codes: 0 every annotated task written; 1 some tasks broke the mapping or the spec (named on stderr
+  with file, task and field; the rest written); 2 bad arguments"""
 _TRAIN_EPILOG = """example:
   extractor train                     # team corpus + ../shared/dev when present, into the package
 
@@ -264,7 +318,8 @@ def _parser() -> argparse.ArgumentParser:
                          help="time an article may take per 100,000 characters (1 s at least); over it, the "
                               "article is an error line with stage 'timeout' and the batch goes on (default: 5)")
     extract.add_argument("--with-text", action="store_true",
-                         help="every JSON line carries its article's text (what `review` shows the offsets in)")
+                         help="every JSON line carries its article's text (what `review` shows the offsets in, "
+                              "and what `export` reads without the article files)")
     extract.set_defaults(run=_extract)
     evaluate = commands.add_parser(
         "evaluate", help="score the pipeline or a prediction file against gold",
@@ -303,6 +358,29 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--dev", default=str(DEV_DEFAULT), help="the dev set to train on too, when present")
     train.add_argument("-o", "--output", help="where to write the model (default: inside the package)")
     train.set_defaults(run=_train)
+    exporter = commands.add_parser(
+        "export", help="datasets: spaCy DocBin, CoNLL-2003 IOB, Label Studio tasks",
+        description="Write documents as a dataset: the pipeline's output on articles, or documents already made "
+                    "(an extract output JSON Lines; gold with --from-gold) with their text, or with the text of "
+                    "the articles given beside them.",
+        epilog=_EXPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    exporter.add_argument("paths", nargs="+", metavar="INPUT",
+                          help="articles (.txt, .jsonl, .html files, folders, globs) or extract outputs (.jsonl)")
+    exporter.add_argument("--format", choices=FORMATS, required=True,
+                          help="spacy: a DocBin; conll: WORD -X- _ IOB lines; labelstudio: tasks JSON and its config")
+    exporter.add_argument("-o", "--output", required=True, help="the file to write")
+    exporter.add_argument("--from-gold", metavar="DIR", help="export this gold (texts from the INPUT articles); "
+                                                            "Label Studio gets it as annotations")
+    exporter.add_argument("-j", "--workers", type=_workers, default=cores(), help="worker processes (default: cores)")
+    exporter.set_defaults(run=_export)
+    importer = commands.add_parser(
+        "import-labelstudio", help="a Label Studio export to gold files",
+        description="Read a Label Studio JSON export of tasks made by `export --format labelstudio` and write one "
+                    "gold file per annotated task (RECORDS.md section 4), each checked as the evaluator checks gold.",
+        epilog=_IMPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    importer.add_argument("export", metavar="EXPORT.json", help="Label Studio's JSON export")
+    importer.add_argument("-o", "--output", required=True, metavar="DIR", help="the gold folder to write into")
+    importer.set_defaults(run=_import_labelstudio)
     commands.add_parser("bench", help="speed and memory benchmark (bench --help for its options)", add_help=False)
     return parser
 

@@ -96,6 +96,13 @@ class Pipeline:
                 records=[self._record(d, norm) for d in drafts],
                 mentions=[m for sm in article for f in sm.found if (m := self._mention(f, norm, text)) is not None])
 
+    def placeable(self, text: str, published: Optional[str] = None) -> list[Mention]:
+        """Every mention the rules find and every number, a bare one too ("kết nạp được 4"): where
+        the parts of records that come without offsets (gold) can be placed on the text."""
+        norm, _, article, slots = self.read(text, published)
+        found = [f for sentence in article for f in sentence.found] + [slot.value for slot in slots]
+        return [m for f in found if (m := self._mention(f, norm, text)) is not None]
+
     def _province(self, text: str, body_start: int, article: list[SentenceMentions]) -> Optional[str]:
         """The article's province: its dateline code ("(QBĐT) -"), else where its places lie."""
         match = _DATELINE_CODE.match(text[body_start:body_start + 40])
