@@ -5,6 +5,7 @@ share a key become one record. Offsets stay in normalised text; the pipeline map
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field, replace
 from typing import Callable, Optional, TypeVar
 
@@ -67,11 +68,22 @@ class RecordBuilder:
         self.now = rules.marker_patterns["now"]
         self.each = rules.marker_patterns["each"]
         self.models = decisions
+        self.learned_seconds = 0.0   # in the models (features and scores), for the benchmark
 
     def measures(self, slots: list[Slot]) -> list[str]:
         """The measure of every value (or "none"), in one pass of the model."""
+        started = time.perf_counter()
         allowed = [COUNT_MEASURES if s.value.label == "COUNT" else PERCENT_MEASURES for s in slots]
-        return _lists_go_on(slots, self.models.measure.predict_many([measure_features(s) for s in slots], allowed))
+        measures = self.models.measure.predict_many([measure_features(s) for s in slots], allowed)
+        self.learned_seconds += time.perf_counter() - started
+        return _lists_go_on(slots, measures)
+
+    def _best(self, model: LinearModel, options: list[Option], features: Callable[[Option], dict[str, float]]
+              ) -> Optional[Option]:
+        started = time.perf_counter()
+        chosen = best(model, options, features)
+        self.learned_seconds += time.perf_counter() - started
+        return chosen
 
     def decide(self, slot: Slot, measure: str, previous: Optional[Decision],
                carried: tuple[Optional["Decision"], Optional["Decision"]] = (None, None)) -> Optional[Decision]:
@@ -84,10 +96,10 @@ class RecordBuilder:
                                                       if last.measure != "members" else None)] if last else [])
                                       + ([Carried("last_total", None, total.period.bounds)] if total else []))
         unit = (_item_named(units) if "list_item" in slot.flags else None) or \
-            best(self.models.unit, units, lambda o: unit_features(o, measure))
+            self._best(self.models.unit, units, lambda o: unit_features(o, measure))
         if unit is None:
             return None
-        period = best(self.models.period, periods, lambda o: period_features(o, measure))
+        period = self._best(self.models.period, periods, lambda o: period_features(o, measure))
         group = self._group(slot, measure, previous, unit.unit, _one_event(period.bounds))
         if measure == "share_pct" and group is None:
             return None   # a share of nothing named is no fact
