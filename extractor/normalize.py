@@ -51,7 +51,20 @@ def normalise(original: str) -> Normalised:
     composed, offsets = _nfc(original)
     # Both replacements keep the length, so the offset map stays as it is.
     text = _OLD_TONE.sub(_move_tone, composed.translate(_CHAR_MAP))
-    return Normalised(text, offsets)
+    return Normalised(*_single_spaced(text, offsets))
+
+
+_SPACES = regex.compile(r"(?<= ) +")
+
+
+def _single_spaced(text: str, offsets: Sequence[int]) -> tuple[str, Sequence[int]]:
+    """A run of spaces as one ("Ngày 16  tháng 03"): rules write one space between words."""
+    if "  " not in text:
+        return text, offsets
+    keep = [True] * len(text)
+    for run in _SPACES.finditer(text):
+        keep[run.start():run.end()] = [False] * (run.end() - run.start())
+    return "".join(c for c, k in zip(text, keep) if k), [o for o, k in zip(offsets, keep + [True]) if k]
 
 
 def _nfc(original: str) -> tuple[str, Sequence[int]]:
