@@ -4,17 +4,18 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, Union
+from typing import Callable, Iterable, Iterator, Optional, Union
 
 from tqdm import tqdm
 
 from . import bench, review
-from .annotated import annotated
+from .annotated import annotated, in_input_order
 from .export import FORMATS, config_path, export
 from .batch import Options, cores, csv_error_row, error_line, finished, open_output, run
 from .evaluate import GoldError, format_report, load_documents, score
@@ -27,16 +28,17 @@ DEV_DEFAULT = Path(__file__).resolve().parent.parent.parent / "shared" / "dev"
 
 
 def _extract(args: argparse.Namespace) -> int:
+    """articles to JSON Lines documents or a CSV table of facts
+
+    Read articles (.txt, .jsonl, .html files, folders, glob patterns, - for stdin) and write one
+    JSON document per article, or one CSV row per fact, in input order."""
     output = Path(args.output) if args.output and args.output != "-" else None
     errors = Path(args.errors) if args.errors else None
     if args.resume and output is None:
         print("extract: --resume needs the output file (-o FILE) of the run to finish", file=sys.stderr)
         return 2
-    for name, path in (("-o", output), ("--errors", errors)):
-        problem = _unwritable(path)
-        if problem:
-            print(f"extract: {name} {path}: {problem}", file=sys.stderr)
-            return 2
+    if _refused("extract", [("-o", output, _unwritable_file), ("--errors", errors, _unwritable_file)]):
+        return 2
     try:
         done = (finished(output, args.format) + (finished(errors, "jsonl") if errors else Counter())) \
             if args.resume else Counter()
@@ -80,15 +82,32 @@ def _extract(args: argparse.Namespace) -> int:
     return 130 if interrupted else 1 if totals["errors"] else 0
 
 
-def _unwritable(path: Optional[Path]) -> Optional[str]:
-    """Why a file cannot be written there, before any article is read."""
-    if path is None:
-        return None
+def _refused(command: str, arguments: Iterable[tuple[str, Optional[Path], Callable[[Path], Optional[str]]]]) -> bool:
+    """Whether a path given is wrong (each as its option, the path or None, and the check that says
+    what is wrong with it); the first wrong one is said on stderr, before any article is read."""
+    for option, path, problem_of in arguments:
+        problem = problem_of(path) if path is not None else None
+        if problem:
+            print(f"{command}: {option} {path}: {problem}", file=sys.stderr)
+            return True
+    return False
+
+
+def _unwritable_file(path: Path) -> Optional[str]:
+    """Why a file cannot be written there."""
     if path.is_dir():
         return "is a folder; give a file name"
     if not path.parent.is_dir():
         return f"the folder {path.parent} does not exist"
     return None
+
+
+def _unwritable_folder(path: Path) -> Optional[str]:
+    return "is a file; give a folder" if path.exists() and not path.is_dir() else None
+
+
+def _not_a_folder(path: Path) -> Optional[str]:
+    return None if path.is_dir() else "not a folder"
 
 
 def _workers(value: str) -> int:
@@ -113,6 +132,11 @@ def _not_done(articles: Iterable[Union[Article, InputError]], done: Counter, tot
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    """score the pipeline or a prediction file against gold
+
+    Score predictions against gold as RECORDS.md section 5 says: facts strict and lenient, per
+    measure, per document, record keys, mentions, and every miss. --cv K cross-validates the learned
+    decisions on the real articles, folds by website."""
     if args.cv:
         return _cross_validate(args)
     if not args.gold:
@@ -152,19 +176,19 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _review(args: argparse.Namespace) -> int:
+    """a static site to check a batch by eye: the articles with their mentions and records
+
+    Write a static site: index.html lists the documents (with --gold: strict P/R/F1 each, worst
+    first) under pictures of the batch; each document's page shows the article with its mentions
+    marked and its records beside it, and with --gold the missed and spurious facts. INPUT is
+    articles, as for extract, or an extract output whose lines carry their text."""
     folder = Path(args.output)
-    if folder.exists() and not folder.is_dir():
-        print(f"review: -o {folder}: is a file; give a folder", file=sys.stderr)
+    gold_folder = Path(args.gold) if args.gold else None
+    if _refused("review", [("-o", folder, _unwritable_folder), ("--gold", gold_folder, _not_a_folder)]):
         return 2
-    gold: dict = {}
-    gold_errors: list[str] = []
-    if args.gold:
-        if not Path(args.gold).is_dir():
-            print(f"review: --gold {args.gold}: not a folder", file=sys.stderr)
-            return 2
-        gold, gold_errors = load_documents([Path(args.gold)])
+    gold, gold_errors = load_documents([gold_folder]) if gold_folder else ({}, [])
     started = time.perf_counter()
-    summary = review.write_site(review.documents(args.paths, args.workers, skip=[folder]), folder, gold)
+    summary = review.write_site(in_input_order(args.paths, args.workers, skip=[folder]), folder, gold)
     for error in gold_errors + summary.errors:
         print(f"error: {error}", file=sys.stderr)
     print(f"{summary.line()}; {time.perf_counter() - started:.1f} s; open {folder / 'index.html'}", file=sys.stderr)
@@ -172,24 +196,30 @@ def _review(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    """datasets: spaCy DocBin, CoNLL-2003 IOB, Label Studio tasks
+
+    Write documents as a dataset: the pipeline's output on articles, or documents already made (an
+    extract output JSON Lines; gold with --from-gold) with their text, or with the text of the
+    articles given beside them."""
     output = Path(args.output)
     gold = Path(args.from_gold) if args.from_gold else None
-    problem = _unwritable(output)
-    if problem or (gold is not None and not gold.is_dir()):
-        print(f"export: -o {output}: {problem}" if problem else f"export: --from-gold {gold}: not a folder",
-              file=sys.stderr)
+    if _refused("export", [("-o", output, _unwritable_file), ("--from-gold", gold, _not_a_folder)]):
         return 2
     started = time.perf_counter()
     summary = export(annotated(args.paths, gold, args.workers), args.format, output, gold=gold is not None)
     for error in summary.errors:
         print(f"error: {error}", file=sys.stderr)
     written = f"{output}" + (f" and its labelling config {config_path(output)}" if args.format == "labelstudio" else "")
-    print(f"{summary.documents} documents, {summary.spans} mentions, {summary.records} records, "
+    print(f"{summary.documents} documents, {summary.mentions} mentions, {summary.records} records, "
           f"{len(summary.errors)} errors; {time.perf_counter() - started:.1f} s; written to {written}", file=sys.stderr)
     return 1 if summary.errors else 0
 
 
 def _import_labelstudio(args: argparse.Namespace) -> int:
+    """a Label Studio export to gold files
+
+    Read a Label Studio JSON export of tasks made by `export --format labelstudio` and write one
+    gold file per annotated task (RECORDS.md section 4), each checked as the evaluator checks gold."""
     source, output = Path(args.export), Path(args.output)
     if not source.is_file() or output.is_file() or not output.parent.is_dir():
         print(f"import-labelstudio: {source}: no such file" if not source.is_file() else
@@ -207,6 +237,10 @@ def _import_labelstudio(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
+    """fit the learned decisions on the team corpus and the dev set
+
+    Fit the measure, unit and period models on the gold of the team articles listed in
+    corpus/training.ids and of the dev set, and write them into the package."""
     from .learned import MODEL_PATH
     from .train import default_sources, examples_of, fit
 
@@ -296,14 +330,22 @@ _TRAIN_EPILOG = """example:
 exit codes: 0 model written; 1 gold that breaks the spec; 2 bad arguments"""
 
 
+def _command(commands: argparse._SubParsersAction, name: str, run: Callable[[argparse.Namespace], int],
+             epilog: str) -> argparse.ArgumentParser:
+    """A subcommand that `run` carries out. The first line of `run`'s docstring is its help in the list
+    of commands, the rest its description (one paragraph: argparse prints it as it is, so its line
+    breaks are folded); the epilog (examples, exit codes) keeps its line breaks."""
+    help_line, _, description = inspect.cleandoc(run.__doc__ or "").partition("\n\n")
+    command = commands.add_parser(name, help=help_line, description=" ".join(description.split()), epilog=epilog,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    command.set_defaults(run=run)
+    return command
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="extractor", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    extract = commands.add_parser(
-        "extract", help="articles to JSON Lines documents or a CSV table of facts",
-        description="Read articles (.txt, .jsonl, .html files, folders, glob patterns, - for stdin) and write "
-                    "one JSON document per article, or one CSV row per fact, in input order.",
-        epilog=_EXTRACT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    extract = _command(commands, "extract", _extract, _EXTRACT_EPILOG)
     extract.add_argument("paths", nargs="+", help=".txt, .jsonl, .html files, folders, glob patterns, - for stdin")
     extract.add_argument("-o", "--output", help="output file (default: standard output)")
     extract.add_argument("--format", choices=("jsonl", "csv"), default="jsonl",
@@ -320,13 +362,7 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("--with-text", action="store_true",
                          help="every JSON line carries its article's text (what `review` shows the offsets in, "
                               "and what `export` reads without the article files)")
-    extract.set_defaults(run=_extract)
-    evaluate = commands.add_parser(
-        "evaluate", help="score the pipeline or a prediction file against gold",
-        description="Score predictions against gold as RECORDS.md section 5 says: facts strict and lenient, per "
-                    "measure, per document, record keys, mentions, and every miss. --cv K cross-validates the "
-                    "learned decisions on the real articles, folds by website.",
-        epilog=_EVALUATE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    evaluate = _command(commands, "evaluate", _evaluate, _EVALUATE_EPILOG)
     evaluate.add_argument("--gold", help="folder of gold .json / .jsonl files")
     evaluate.add_argument("--corpus", help="folder of articles: run the pipeline on them")
     evaluate.add_argument("--pred", help="prediction file (.jsonl) to score instead of running the pipeline")
@@ -335,35 +371,17 @@ def _parser() -> argparse.ArgumentParser:
                           help="cross-validate the learned decisions on the real articles of --dev: K folds by website")
     evaluate.add_argument("--dev", default=str(DEV_DEFAULT), help="the dev set (corpus/, gold/, urls.tsv) for --cv")
     evaluate.add_argument("--save-predictions", metavar="FILE", help="with --cv: the out-of-fold predictions as JSON Lines")
-    evaluate.set_defaults(run=_evaluate)
-    review_ = commands.add_parser(
-        "review", help="a static site to check a batch by eye: the articles with their mentions and records",
-        description="Write a static site: index.html lists the documents (with --gold: strict P/R/F1 each, "
-                    "worst first) under pictures of the batch; each document's page shows the article with its "
-                    "mentions marked and its records beside it, and with --gold the missed and spurious facts. "
-                    "INPUT is articles, as for extract, or an extract output whose lines carry their text.",
-        epilog=_REVIEW_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    review_ = _command(commands, "review", _review, _REVIEW_EPILOG)
     review_.add_argument("paths", nargs="+", metavar="INPUT",
                          help=".txt, .jsonl, .html files, folders, glob patterns, - for stdin; or an extract output .jsonl")
     review_.add_argument("-o", "--output", required=True, help="the folder to write the site into")
     review_.add_argument("--gold", help="folder of gold .json / .jsonl files: score each document and mark its errors")
     review_.add_argument("-j", "--workers", type=_workers, default=cores(),
                          help="worker processes for articles (default: cores)")
-    review_.set_defaults(run=_review)
-    train = commands.add_parser(
-        "train", help="fit the learned decisions on the team corpus and the dev set",
-        description="Fit the measure, unit and period models on the gold of the team articles listed in "
-                    "corpus/training.ids and of the dev set, and write them into the package.",
-        epilog=_TRAIN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    train = _command(commands, "train", _train, _TRAIN_EPILOG)
     train.add_argument("--dev", default=str(DEV_DEFAULT), help="the dev set to train on too, when present")
     train.add_argument("-o", "--output", help="where to write the model (default: inside the package)")
-    train.set_defaults(run=_train)
-    exporter = commands.add_parser(
-        "export", help="datasets: spaCy DocBin, CoNLL-2003 IOB, Label Studio tasks",
-        description="Write documents as a dataset: the pipeline's output on articles, or documents already made "
-                    "(an extract output JSON Lines; gold with --from-gold) with their text, or with the text of "
-                    "the articles given beside them.",
-        epilog=_EXPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    exporter = _command(commands, "export", _export, _EXPORT_EPILOG)
     exporter.add_argument("paths", nargs="+", metavar="INPUT",
                           help="articles (.txt, .jsonl, .html files, folders, globs) or extract outputs (.jsonl)")
     exporter.add_argument("--format", choices=FORMATS, required=True,
@@ -372,15 +390,9 @@ def _parser() -> argparse.ArgumentParser:
     exporter.add_argument("--from-gold", metavar="DIR", help="export this gold (texts from the INPUT articles); "
                                                             "Label Studio gets it as annotations")
     exporter.add_argument("-j", "--workers", type=_workers, default=cores(), help="worker processes (default: cores)")
-    exporter.set_defaults(run=_export)
-    importer = commands.add_parser(
-        "import-labelstudio", help="a Label Studio export to gold files",
-        description="Read a Label Studio JSON export of tasks made by `export --format labelstudio` and write one "
-                    "gold file per annotated task (RECORDS.md section 4), each checked as the evaluator checks gold.",
-        epilog=_IMPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    importer = _command(commands, "import-labelstudio", _import_labelstudio, _IMPORT_EPILOG)
     importer.add_argument("export", metavar="EXPORT.json", help="Label Studio's JSON export")
     importer.add_argument("-o", "--output", required=True, metavar="DIR", help="the gold folder to write into")
-    importer.set_defaults(run=_import_labelstudio)
     commands.add_parser("bench", help="speed and memory benchmark (bench --help for its options)", add_help=False)
     return parser
 

@@ -317,17 +317,18 @@ def read_documents(path: Path) -> Iterator[Union[Document, GoldError]]:
             yield error
 
 
-def check_evidence(doc: Document, text: str, path: Path) -> None:
-    """Gold evidence must occur in the article; prediction offsets must lie inside it."""
+def check_evidence(doc: Document, text: str, where: Union[Path, str]) -> None:
+    """Gold evidence must occur in the article; prediction offsets must lie inside it. `where` (the
+    file, or FILE:LINE) names the document in the error."""
     folded = _fold_space(text)
     for n, record in enumerate(doc.records):
         evidence = record.evidence
         if isinstance(evidence, str):
             if _fold_space(evidence) not in folded:
-                raise GoldError(f"{path}: document {doc.doc_id!r}: field records.{n}.evidence: "
+                raise GoldError(f"{where}: document {doc.doc_id!r}: field records.{n}.evidence: "
                                 f"not found in the article: {evidence[:60]!r}")
         elif evidence.end > len(text):
-            raise GoldError(f"{path}: document {doc.doc_id!r}: field records.{n}.evidence.end: "
+            raise GoldError(f"{where}: document {doc.doc_id!r}: field records.{n}.evidence.end: "
                             f"beyond the article's {len(text)} characters")
 
 

@@ -13,9 +13,8 @@ as underthesea and the VLSP corpora write them), a blank line after each sentenc
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional, TypeVar, Union
+from typing import Callable, Iterable, Iterator, Optional, TypeVar
 
 import spacy
 from spacy.tokens import Doc, DocBin, Span
@@ -24,7 +23,7 @@ from spacy.util import filter_spans
 from spacy.vocab import Vocab
 
 from . import labelstudio
-from .annotated import Annotated
+from .annotated import Annotated, Failed, Item, Tally
 from .pipeline import Pipeline
 from .rules import Rules
 from .segment import Segmenter
@@ -109,19 +108,11 @@ def conll(doc: Doc) -> str:
 FORMATS = ("spacy", "conll", "labelstudio")
 
 
-@dataclass
-class Summary:
-    documents: int = 0
-    spans: int = 0
-    records: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
-def export(items: Iterable[Union[Annotated, str]], format: str, output: Path, gold: bool = False) -> Summary:
+def export(items: Iterable[Item], format: str, output: Path, gold: bool = False) -> Tally:
     """Writes the documents to `output` in one of FORMATS (Label Studio: the tasks, with gold as their
     annotations and anything else as predictions, and the labelling config beside them as
     NAME.config.xml); a document that fails is counted as an error and the rest goes on."""
-    summary = Summary()
+    summary = Tally()
     if format == "labelstudio":
         config_path(output).write_text(labelstudio.config(), encoding="utf-8")
         with output.open("w", encoding="utf-8") as out:
@@ -145,19 +136,17 @@ def config_path(output: Path) -> Path:
     return output.with_name(output.stem + ".config.xml")
 
 
-def _converted(items: Iterable[Union[Annotated, str]], convert: Callable[[Annotated], T],
-               summary: Summary) -> Iterator[T]:
+def _converted(items: Iterable[Item], convert: Callable[[Annotated], T], summary: Tally) -> Iterator[T]:
     for item in items:
+        if isinstance(item, Failed):
+            summary.errors.append(str(item))
+            continue
         try:
-            if isinstance(item, str):
-                raise ValueError(item)
             converted = convert(item)
         except ValueError as error:
             summary.errors.append(str(error))
             continue
-        summary.documents += 1
-        summary.spans += len(item.doc.mentions)
-        summary.records += len(item.doc.records)
+        summary.add(item.doc)
         yield converted
 
 

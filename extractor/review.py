@@ -3,8 +3,9 @@ first against gold) under pictures of the batch; one page per document shows the
 mentions marked, its records beside it, and with gold the facts missed and the facts spurious.
 
 Documents come from articles (read and extracted as `extract` does) or from an `extract` output
-whose lines carry their `text`. The site needs no network and runs no script but its own: all text
-is escaped, and each page's Content-Security-Policy admits only the hashes of its own script and style.
+whose lines carry their `text`: `annotated.in_input_order`. The site needs no network and runs no
+script but its own: all text is escaped, and each page's Content-Security-Policy admits only the
+hashes of its own script and style.
 """
 from __future__ import annotations
 
@@ -13,19 +14,17 @@ import bisect
 import functools
 import hashlib
 import html
-import json
 import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, Sequence, get_args
+from typing import Iterable, Optional, get_args
 
 import regex
 
-from .batch import Options, run
+from .annotated import Failed, Item, Tally
 from .charts import BatchFigures
-from .evaluate import Counts, DocumentDiff, Fact, GoldError, diff_document, parse_document
-from .inputs import JSONL, read_articles
+from .evaluate import Counts, DocumentDiff, Fact, diff_document
 from .schema import Document, Mention, Record
 
 LABELS = get_args(Mention.model_fields["label"].annotation)
@@ -34,89 +33,10 @@ _UNSAFE_IN_NAME = regex.compile(r"[^A-Za-z0-9_.-]+")
 _NAME_LENGTH = 80
 
 
-@dataclass
-class Reviewed:
-    """A document to show, with its text; or why there is none ({"stage", "message"})."""
-    doc_id: str
-    document: Optional[Document] = None
-    error: Optional[dict] = None
-
-
-# ---- documents in ----------------------------------------------------------------------
-def documents(sources: Iterable[str], workers: int, skip: Sequence[Path] = ()) -> Iterator[Reviewed]:
-    """Documents in input order: an `extract` output file is read as it is; everything else goes
-    through the reading and the pipeline of `extract` (runs of article sources share the workers).
-    Nothing under `skip` is read: the site's own pages are no articles."""
-    articles: list[str] = []
-    for source in sources:
-        if is_extract_output(source):
-            yield from _extracted(articles, workers, skip)
-            articles = []
-            yield from _output_documents(Path(source))
-        else:
-            articles.append(source)
-    yield from _extracted(articles, workers, skip)
-
-
-def is_extract_output(source: str) -> bool:
-    """A JSON Lines file whose first line is a document (it has records) or an error line, as
-    `extract` writes them; an article line has neither."""
-    path = Path(source)
-    if path.suffix.lower() not in JSONL or not path.is_file():
-        return False
-    with path.open("rb") as lines:
-        first = next((line for line in lines if line.strip()), b"")
-    try:
-        row = json.loads(first)
-    except (ValueError, RecursionError):
-        return False
-    return isinstance(row, dict) and ("records" in row or "error" in row)
-
-
-def _extracted(sources: list[str], workers: int, skip: Sequence[Path]) -> Iterator[Reviewed]:
-    if not sources:
-        return
-    for outcome in run(read_articles(sources, skip=skip), Options(with_text=True), workers):
-        if outcome.error:
-            yield Reviewed(outcome.doc_id, error=outcome.error)
-        else:
-            yield Reviewed(outcome.doc_id, Document.model_validate_json(outcome.output))
-
-
-def _output_documents(path: Path) -> Iterator[Reviewed]:
-    with path.open("rb") as lines:
-        for number, line in enumerate(lines, 1):
-            if line.strip():
-                yield _output_line(path, number, line)
-
-
-def _output_line(path: Path, number: int, line: bytes) -> Reviewed:
-    where = f"{path}:{number}"
-    try:
-        row = json.loads(line)
-    except (ValueError, RecursionError) as error:
-        return Reviewed(where, error={"stage": "read", "message": f"{where}: not a JSON document: {error}"})
-    if isinstance(row, dict) and isinstance(row.get("error"), dict):   # extract's error line, passed on
-        return Reviewed(str(row.get("doc_id", where)), error={"stage": str(row["error"].get("stage")),
-                                                              "message": str(row["error"].get("message"))})
-    try:
-        doc = parse_document(path, f":{number}", row)
-    except GoldError as error:
-        return Reviewed(where, error={"stage": "read", "message": str(error)})
-    if doc.text is None:
-        return Reviewed(doc.doc_id, error={"stage": "read", "message": (
-            f"{where}: document {doc.doc_id!r} has no 'text', so there is nothing to show its offsets in: "
-            "write the output with `extract --with-text`, or give review the articles themselves")})
-    return Reviewed(doc.doc_id, doc)
-
-
 # ---- the site --------------------------------------------------------------------------
 @dataclass
-class Summary:
-    documents: int = 0
-    records: int = 0
-    facts: int = 0
-    errors: list[str] = field(default_factory=list)
+class Summary(Tally):
+    """The tally of the site, and how its documents that have gold score against it."""
     scored: int = 0                                    # documents that have gold
     strict: Counts = field(default_factory=Counts)     # over those documents
 
@@ -143,7 +63,7 @@ class _Row:
     counts: Optional[Counts] = None
 
 
-def write_site(items: Iterable[Reviewed], folder: Path, gold: dict[str, Document]) -> Summary:
+def write_site(items: Iterable[Item], folder: Path, gold: dict[str, Document]) -> Summary:
     """index.html and doc/NAME.html under `folder`; each page is written as its document comes."""
     pages = folder / "doc"
     pages.mkdir(parents=True, exist_ok=True)
@@ -151,21 +71,19 @@ def write_site(items: Iterable[Reviewed], folder: Path, gold: dict[str, Document
     figures, summary = BatchFigures(), Summary()
     rows: list[_Row] = []
     for item in items:
-        row = _Row(len(rows), item.doc_id)
-        rows.append(row)
-        if item.document is None:
-            error = item.error or {}
-            row.error = f"{error.get('stage')}: {error.get('message')}"
-            summary.errors.append(row.error)
+        if isinstance(item, Failed):
+            rows.append(_Row(len(rows), item.doc_id, error=str(item)))
+            summary.errors.append(str(item))
             continue
-        doc = item.document
+        doc = item.doc
+        row = _Row(len(rows), doc.doc_id)
+        rows.append(row)
         diff = diff_document(doc, gold[doc.doc_id]) if doc.doc_id in gold else None
         row.page = page_name(doc.doc_id, taken)
-        (pages / row.page).write_text(document_page(doc, diff), encoding="utf-8")
+        (pages / row.page).write_text(document_page(doc, item.text, diff), encoding="utf-8")
         row.title, row.published = doc.meta.title or "", doc.meta.published or ""
         row.records, row.facts = len(doc.records), sum(len(r.measures()) for r in doc.records)
-        summary.documents, summary.records, summary.facts = (summary.documents + 1, summary.records + row.records,
-                                                             summary.facts + row.facts)
+        summary.add(doc)
         for record in doc.records:
             figures.add(record)
         if diff is not None:
@@ -322,8 +240,7 @@ def locate(text: str, sentences: Iterable[str]) -> dict[str, Optional[tuple[int,
 
 
 # ---- a document's page -----------------------------------------------------------------
-def document_page(doc: Document, diff: Optional[DocumentDiff]) -> str:
-    text = doc.text or ""
+def document_page(doc: Document, text: str, diff: Optional[DocumentDiff]) -> str:
     status = _fact_status(diff)
     spans = [_mention_span(m) for m in doc.mentions]
     value_status: dict[tuple[int, int], set[str]] = {}

@@ -12,7 +12,7 @@ from spacy.tokens import DocBin
 from spacy.training.converters import conll_ner_to_docs
 
 from conftest import ROOT
-from extractor.annotated import Annotated, annotated
+from extractor.annotated import Annotated, Failed, annotated, in_input_order
 from extractor.evaluate import load_documents, score
 from extractor.export import DOCSTART, conll, export, spacy_doc, vietnamese_vocab
 from extractor.labelstudio import config, read_export, task
@@ -243,12 +243,25 @@ def test_export_of_an_extract_output_takes_texts_from_the_articles_beside_it(tmp
     out = tmp_path / "two.conll"
     result = run("export", "--format", "conll", str(records), str(CORPUS / "t001.txt"), "-o", str(out), "-j", "1")
     assert result.returncode == 1
-    assert "document 't002': no text" in result.stderr and "1 documents" in result.stderr
+    assert "document 't002' has no 'text'" in result.stderr and "1 documents" in result.stderr
     assert out.read_text(encoding="utf-8").count(DOCSTART) == 1
     carried = tmp_path / "with-text.jsonl"        # extract --with-text: the documents carry their texts
     assert run("extract", "--with-text", str(CORPUS / "t002.txt"), "-o", str(carried), "-j", "1").returncode == 0
     result = run("export", "--format", "conll", str(carried), "-o", str(out), "-j", "1")
     assert result.returncode == 0 and "1 documents" in result.stderr, result.stderr
+
+
+def test_review_and_export_read_an_extract_output_alike(tmp_path):
+    """Its error lines passed on, its documents with the texts they carry, a document without one named."""
+    text = "Năm 2016, Đảng bộ xã Tân Lập đã kết nạp được 13 đảng viên mới."
+    shown = _document("a", text, [("COUNT", text.index("13"), text.index("13") + 2)]).model_copy(update={"text": text})
+    error = {"stage": "read", "message": "articles.jsonl:1: bad JSON"}
+    output = tmp_path / "records.jsonl"       # its first line an error: still an extract output
+    output.write_text("\n".join([json.dumps({"doc_id": "bad", "error": error}), shown.model_dump_json(),
+                                 _document("b", text, []).model_dump_json()]) + "\n", encoding="utf-8")
+    for items in (list(annotated([str(output)], None, 1)), list(in_input_order([str(output)], 1))):
+        assert items[:2] == [Failed("bad", "read", error["message"]), Annotated(shown, text)]
+        assert isinstance(items[2], Failed) and items[2].message.startswith(f"{output}:3: document 'b' has no 'text'")
 
 
 @pytest.mark.parametrize("arguments, message", [
