@@ -14,9 +14,7 @@ from typing import Callable, Iterable, Iterator, Optional, Union
 
 from tqdm import tqdm
 
-from . import bench, review
 from .annotated import annotated, in_input_order
-from .export import FORMATS, config_path, export
 from .batch import Options, cores, csv_error_row, error_line, finished, open_output, run
 from .evaluate import GoldError, format_report, load_documents, score
 from .inputs import Article, InputError, read_articles, with_text
@@ -25,6 +23,8 @@ from .learned import untrained
 from .pipeline import Pipeline
 
 DEV_DEFAULT = Path(__file__).resolve().parent.parent.parent / "shared" / "dev"
+# export.FORMATS, written here so that `extract` does not load spaCy and underthesea (a test checks them equal)
+EXPORT_FORMATS = ("spacy", "conll", "labelstudio")
 
 
 def _extract(args: argparse.Namespace) -> int:
@@ -188,6 +188,7 @@ def _review(args: argparse.Namespace) -> int:
         return 2
     gold, gold_errors = load_documents([gold_folder]) if gold_folder else ({}, [])
     started = time.perf_counter()
+    from . import review   # matplotlib: loaded only for this command
     summary = review.write_site(in_input_order(args.paths, args.workers, skip=[folder]), folder, gold)
     for error in gold_errors + summary.errors:
         print(f"error: {error}", file=sys.stderr)
@@ -206,6 +207,7 @@ def _export(args: argparse.Namespace) -> int:
     if _refused("export", [("-o", output, _unwritable_file), ("--from-gold", gold, _not_a_folder)]):
         return 2
     started = time.perf_counter()
+    from .export import config_path, export   # spaCy and underthesea: loaded only for this command
     summary = export(annotated(args.paths, gold, args.workers), args.format, output, gold=gold is not None)
     for error in summary.errors:
         print(f"error: {error}", file=sys.stderr)
@@ -384,7 +386,7 @@ def _parser() -> argparse.ArgumentParser:
     exporter = _command(commands, "export", _export, _EXPORT_EPILOG)
     exporter.add_argument("paths", nargs="+", metavar="INPUT",
                           help="articles (.txt, .jsonl, .html files, folders, globs) or extract outputs (.jsonl)")
-    exporter.add_argument("--format", choices=FORMATS, required=True,
+    exporter.add_argument("--format", choices=EXPORT_FORMATS, required=True,
                           help="spacy: a DocBin; conll: WORD -X- _ IOB lines; labelstudio: tasks JSON and its config")
     exporter.add_argument("-o", "--output", required=True, help="the file to write")
     exporter.add_argument("--from-gold", metavar="DIR", help="export this gold (texts from the INPUT articles); "
@@ -400,6 +402,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Optional[list[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["bench"]:
+        from . import bench
         return bench.main(argv[1:])
     args = _parser().parse_args(argv)
     try:

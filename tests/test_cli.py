@@ -361,3 +361,12 @@ def test_text_in_another_encoding_is_read_and_its_offsets_point_into_the_text_gi
     record = doc["records"][0]
     start, end = record["evidence"]["spans"]["admitted"]
     assert record["admitted"] == 13 and doc["text"][start:end] == "13"
+
+
+def test_extract_loads_no_export_or_review_library():
+    """spaCy, underthesea and matplotlib serve export and review only: `extract` stays light."""
+    code = ("import sys, extractor.cli, extractor.export; from extractor import cli, export; "
+            "assert cli.EXPORT_FORMATS == export.FORMATS")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+    light = "import sys, extractor.cli; print(sorted({'spacy', 'underthesea', 'matplotlib'} & set(sys.modules)))"
+    assert subprocess.run([sys.executable, "-c", light], capture_output=True, text=True).stdout.strip() == "[]"
