@@ -5,6 +5,7 @@ training and prediction.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from typing import Optional
 
@@ -65,6 +66,12 @@ def measure_features(slot: "Slot") -> dict[str, float]:    # noqa: F821 - candid
     _window("r", sentence.words[sentence.from_(after):sentence.before(after + len(slot.right))][:8], f)
     for token in sentence.words[max(sentence.from_(slot.left_start), at - 12):at]:
         f[f"seg={token}"] = 1.0
+    # the whole clause the value stands in (to ";" or ":"), across other values: "kết nạp 109
+    # đảng viên, trong đó 12 nữ, chiếm 11%, đạt 95% kế hoạch"
+    for token in _clause(sentence.words[sentence.from_(after):][:_CLAUSE]):
+        f[f"clause={token}"] = 1.0
+    for token in _clause(sentence.words[max(0, at - _CLAUSE):at][::-1]):
+        f[f"lclause={token}"] = 1.0
     if value.label == "COUNT":
         f[f"noun={(value.noun or '-').lower()}"] = 1.0
         f[f"people={value.people}"] = 1.0
@@ -94,6 +101,15 @@ def measure_features(slot: "Slot") -> dict[str, float]:    # noqa: F821 - candid
         for flag in _CONJOINED_FLAGS & slot.flags:
             f[f"{cue}&{flag}"] = 1.0
     return f
+
+
+_CLAUSE = 20   # words each side (measured: 20 beat 30, and the value's own window alone)
+_CLAUSE_END = frozenset({";", ":"})
+
+
+def _clause(words: list[str]) -> list[str]:
+    """The words up to the clause's end, in the order given (outwards from the value)."""
+    return list(itertools.takewhile(lambda w: w not in _CLAUSE_END, words))
 
 
 # Where a unit option stands weighs differently for counts, percents and totals; its words do
