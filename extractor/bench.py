@@ -178,8 +178,9 @@ def _peak_rss_mb() -> float:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="extractor bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    from .cli import Parser   # here, not at the top: the command line imports this module
+
+    parser = Parser(prog="extractor bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", default="corpus", help="folder of .txt articles (default: corpus)")
     parser.add_argument("-n", type=int, default=1000, help="articles per measurement (default: 1000)")
     parser.add_argument("--workers", type=int, default=cores(), help="workers for the parallel run")

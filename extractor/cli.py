@@ -8,7 +8,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, Union
+from typing import Iterable, Iterator, NoReturn, Optional, Union
 
 from tqdm import tqdm
 
@@ -88,9 +88,12 @@ def _unwritable(path: Optional[Path]) -> Optional[str]:
 
 
 def _workers(value: str) -> int:
-    number = int(value)
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
     if number < 1:
-        raise argparse.ArgumentTypeError(f"{value}: give 1 or more")
+        raise argparse.ArgumentTypeError(f"{value}: give a whole number, 1 or more")
     return number
 
 
@@ -216,8 +219,17 @@ _TRAIN_EPILOG = """example:
 exit codes: 0 model written; 1 gold that breaks the spec; 2 bad arguments"""
 
 
+class Parser(argparse.ArgumentParser):
+    """A bad argument is one line on stderr and exit code 2: the usage block argparse prints
+    before it would hide the one line that says what is wrong. Subcommands get this class too
+    (argparse makes their parsers of the parent's class)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="extractor", description=__doc__)
+    parser = Parser(prog="extractor", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     extract = commands.add_parser(
         "extract", help="articles to JSON Lines documents or a CSV table of facts",
@@ -237,7 +249,7 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("--budget", type=float, default=Options.budget, metavar="SECONDS",
                          help="time an article may take per 100,000 characters (1 s at least); over it, the "
                               "article is an error line with stage 'timeout' and the batch goes on (default: 5)")
-    extract.set_defaults(run=_extract)
+    extract.set_defaults(run=_extract, parser=extract)
     evaluate = commands.add_parser(
         "evaluate", help="score the pipeline or a prediction file against gold",
         description="Score predictions against gold as RECORDS.md section 5 says: facts strict and lenient, per "
@@ -252,7 +264,7 @@ def _parser() -> argparse.ArgumentParser:
                           help="cross-validate the learned decisions on the real articles of --dev: K folds by website")
     evaluate.add_argument("--dev", default=str(DEV_DEFAULT), help="the dev set (corpus/, gold/, urls.tsv) for --cv")
     evaluate.add_argument("--save-predictions", metavar="FILE", help="with --cv: the out-of-fold predictions as JSON Lines")
-    evaluate.set_defaults(run=_evaluate)
+    evaluate.set_defaults(run=_evaluate, parser=evaluate)
     train = commands.add_parser(
         "train", help="fit the learned decisions on the team corpus and the dev set",
         description="Fit the measure, unit and period models on the gold of the team articles listed in "
@@ -260,7 +272,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_TRAIN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     train.add_argument("--dev", default=str(DEV_DEFAULT), help="the dev set to train on too, when present")
     train.add_argument("-o", "--output", help="where to write the model (default: inside the package)")
-    train.set_defaults(run=_train)
+    train.set_defaults(run=_train, parser=train)
     commands.add_parser("bench", help="speed and memory benchmark (bench --help for its options)", add_help=False)
     return parser
 
@@ -269,7 +281,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["bench"]:
         return bench.main(argv[1:])
-    args = _parser().parse_args(argv)
+    args, unknown = _parser().parse_known_args(argv)
+    if unknown:   # named by the command they were given to, not by the top parser
+        args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return args.run(args)
     except GoldError as error:
