@@ -89,7 +89,7 @@ def process(item: Union[Article, InputError]) -> Outcome:
     try:
         with _time_budget(seconds):
             doc = pipeline.extract(text, article.doc_id, published=article.published,
-                                   title=article.title, url=article.url)
+                                   title=article.title, url=article.url, published_from=article.published_from)
     except StageError as error:
         return Outcome(item.doc_id, error={"stage": error.stage, "message": str(error)})
     except OverBudget:

@@ -18,6 +18,8 @@ from typing import BinaryIO, Iterable, Iterator, Optional, Union
 
 import regex
 
+from .schema import DateSource
+
 MAX_CHARS = 2_000_000   # an article longer than this is not an article: refuse it, name it
 TEXT, JSONL, HTML = {".txt"}, {".jsonl"}, {".html", ".htm"}
 _GLOB_CHARS = set("*?[")
@@ -33,6 +35,7 @@ class Article:
     title: Optional[str] = None
     url: Optional[str] = None
     decoded: Optional[str] = None   # how the text was read when not as UTF-8: offsets point into it
+    published_from: DateSource = "input"   # where `published` came from, when there is one
 
 
 # UTF-8 bytes of Vietnamese read as Latin-1 or Windows-1252: "Ä‘", "áº£", "á»‡", "Ã¢"
@@ -240,4 +243,4 @@ def with_text(article: Article) -> Article:
     body = page.text.replace("\n", "\n\n")    # one line per block: paragraphs, as in scraped text
     text = f"{title}\n\n{body}" if title and not body.startswith(title) else body
     return Article(article.doc_id, text=text, published=article.published or page.date, title=title,
-                   url=article.url or page.url)
+                   url=article.url or page.url, published_from="input" if article.published else "page")
