@@ -97,6 +97,7 @@ def process(item: Union[Article, InputError]) -> Outcome:
                                            f"{seconds:.1f} s for {len(text):,} characters"})
     if item.html is not None or article.decoded:
         doc.text = article.text   # offsets point into the text taken out of the page or decoded: keep it
+    doc.meta.encoding = article.decoded
     facts = sum(len(r.measures()) for r in doc.records)
     output = csv_rows(doc, text) if options.format == "csv" else jsonl_line(doc, options.records_only)
     return Outcome(doc.doc_id, output, len(doc.records), facts)

@@ -115,6 +115,9 @@ class Meta(Loose):
     source: Optional[str] = None
     url: Optional[str] = None
     date_source: Optional[DateSource] = None
+    # How the text was read or repaired when it was not plain UTF-8 ("cp1258", "tcvn3", "utf-8, mojibake
+    # repaired"): a guess worth checking. The document then carries the `text` its offsets point into.
+    encoding: Optional[str] = None
 
     @field_validator("published")
     @classmethod

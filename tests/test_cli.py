@@ -64,7 +64,7 @@ def test_jsonl_meta_passes_through_and_a_given_date_wins(tmp_path: Path):
     result = run("extract", str(source), "-o", str(tmp_path / "out.jsonl"))
     given, found = lines(tmp_path / "out.jsonl")
     assert given["meta"] == {"title": "Tân Lập", "published": "2023-06-30", "author": None, "source": None,
-                             "url": "https://x.vn/a", "date_source": "input"}
+                             "url": "https://x.vn/a", "date_source": "input", "encoding": None}
     assert given["records"][0]["period"]["start"] == "2023"          # "năm nay" against the given date
     assert found["meta"]["published"] == "2019-01-05T08:00" and found["records"][0]["period"]["start"] == "2019"
     assert result.returncode == 0
@@ -392,4 +392,4 @@ def test_text_in_another_encoding_is_read_and_its_offsets_point_into_the_text_gi
     doc = lines(tmp_path / "out.jsonl")[0]
     record = doc["records"][0]
     start, end = record["evidence"]["spans"]["admitted"]
-    assert record["admitted"] == 13 and doc["text"][start:end] == "13"
+    assert record["admitted"] == 13 and doc["text"][start:end] == "13" and how in doc["meta"]["encoding"]
