@@ -57,10 +57,16 @@ _worker: Optional[tuple[Pipeline, Options]] = None
 
 
 def _start_worker(options: Options) -> None:
-    global _worker
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle: it writes the summary
-    _worker = (Pipeline(), options)
+    load(options)
+
+
+def load(options: Options) -> None:
+    """This process's pipeline for `process`: the rules and the model load on the first call only."""
+    global _worker
+    if _worker is None or _worker[1] != options:
+        _worker = (_worker[0] if _worker else Pipeline(), options)
 
 
 def _die_with_parent() -> None:
@@ -75,7 +81,7 @@ def _die_with_parent() -> None:
 
 
 def process(item: Union[Article, InputError]) -> Outcome:
-    assert _worker is not None, "call _start_worker first"
+    assert _worker is not None, "call load first"
     pipeline, options = _worker
     if isinstance(item, InputError):
         return Outcome(item.doc_id, error={"stage": "read", "message": str(item)})
@@ -136,7 +142,7 @@ def run(items: Iterable[Union[Article, InputError]], options: Options, workers: 
     items = iter(items)
     first = list(itertools.islice(items, workers * _CHUNK))
     if workers <= 1 or len(first) < workers * _CHUNK:
-        _start_worker(options)
+        load(options)    # in this process, which keeps its Ctrl-C
         yield from map(process, itertools.chain(first, items))
         return
     pool = _Workers(options, workers)
@@ -214,6 +220,11 @@ def jsonl_line(doc: Document, records_only: bool = False) -> str:
 
 def error_line(outcome: Outcome) -> str:
     return json.dumps({"doc_id": outcome.doc_id, "error": outcome.error}, ensure_ascii=False) + "\n"
+
+
+def jsonl_of(outcome: Outcome) -> str:
+    """An outcome as a line of JSON Lines output: its document, or its error line."""
+    return error_line(outcome) if outcome.error else outcome.output
 
 
 def csv_rows(doc: Document, text: str) -> str:

@@ -3,7 +3,9 @@
 One run reports, over N articles cycled from a corpus folder: documents/s and chars/s per
 stage and end to end (one core), articles/s at the corpus's median length, the batch runner
 at -j 1 and -j N, the same texts through `underthesea.word_tokenize` alone as the yardstick,
-and peak RSS of whole batch runs at two sizes (each in a fresh process).
+and peak RSS of whole batch runs at two sizes (each in a fresh process). `bench --dask` measures
+only the Dask scale-out: the same articles as JSON Lines shards on a local cluster of 1 and of 2
+worker processes.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Iterator
@@ -94,6 +97,30 @@ def peak_rss(corpus: Path, n: int, workers: int) -> dict:
                "--rss-child", "--workers", str(workers)]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     return {"documents": n, **json.loads(result.stdout)}
+
+
+def dask_speedup(texts: list[str], n: int, shard_count: int = 8) -> dict:
+    """`extract --dask local` on n articles cycled into JSON Lines shards, with 1 and with 2 worker
+    processes (one thread each). The clusters' start is not counted; each worker's model load is."""
+    from distributed import Client, LocalCluster
+
+    from .dask import extract_shards, shards
+
+    articles = list(cycled(texts, n))
+    chars = sum(len(a.text or "") for a in articles)
+    rates = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for number in range(shard_count):
+            rows = [json.dumps({"id": a.doc_id, "text": a.text}, ensure_ascii=False) for a in articles[number::shard_count]]
+            Path(folder, f"{number}.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+        for workers in (1, 2):
+            with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                              silence_logs=40) as cluster, Client(cluster):
+                started = time.perf_counter()
+                extract_shards(shards([folder]), f"{folder}/out{workers}")
+                rates[workers] = {"workers": workers, **_rate(n, chars, time.perf_counter() - started)}
+    return {"shards": shard_count, "one": rates[1], "two": rates[2],
+            "speedup": round(rates[2]["docs_per_s"] / rates[1]["docs_per_s"], 2)}
 
 
 def _rss_child(texts: list[str], n: int, workers: int) -> None:
@@ -187,9 +214,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="rounds per one-core rate; the fastest counts")
     parser.add_argument("--rss", default="1000,10000", help="batch sizes whose peak RSS is compared")
     parser.add_argument("--fuzz", type=int, default=10_000, help="generated and mutated articles for the fuzz run")
+    parser.add_argument("--dask", action="store_true", help="measure only the Dask scale-out (1 and 2 workers)")
     parser.add_argument("--rss-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     texts = corpus_texts(Path(args.corpus))
+    if args.dask:
+        report = dask_speedup(texts, args.n)
+        print(f"dask LocalCluster, {args.n} articles in {report['shards']} shards: 1 worker "
+              f"{report['one']['docs_per_s']:.1f} docs/s, 2 workers {report['two']['docs_per_s']:.1f} docs/s: "
+              f"{report['speedup']}x")
+        print(json.dumps(report), file=sys.stderr)
+        return 0
     if args.rss_child:
         _rss_child(texts, args.n, args.workers)
         return 0

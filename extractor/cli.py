@@ -23,6 +23,8 @@ DEV_DEFAULT = Path(__file__).resolve().parent.parent.parent / "shared" / "dev"
 
 
 def _extract(args: argparse.Namespace) -> int:
+    if args.dask:
+        return _extract_on_dask(args)
     output = Path(args.output) if args.output and args.output != "-" else None
     errors = Path(args.errors) if args.errors else None
     if args.resume and output is None:
@@ -67,13 +69,44 @@ def _extract(args: argparse.Namespace) -> int:
         out.close()
         if error_out:
             error_out.close()
-    seconds = time.perf_counter() - started
-    done_now = totals["documents"] + totals["errors"]
-    print(f"{totals['documents']} documents, {totals['records']} records, {totals['facts']} facts, "
-          f"{totals['errors']} errors" + (f", {totals['skipped']} already done" if args.resume else "")
-          + f"; {seconds:.1f} s, {done_now / seconds:.1f} documents/s"
+    print(_summary(totals, time.perf_counter() - started, args.resume)
           + ("; interrupted: --resume finishes the run" if interrupted else ""), file=sys.stderr)
     return 130 if interrupted else 1 if totals["errors"] else 0
+
+
+def _summary(totals: Counter, seconds: float, resume: bool = False) -> str:
+    done_now = totals["documents"] + totals["errors"]
+    return (f"{totals['documents']} documents, {totals['records']} records, {totals['facts']} facts, "
+            f"{totals['errors']} errors" + (f", {totals['skipped']} already done" if resume else "")
+            + f"; {seconds:.1f} s, {done_now / seconds:.1f} documents/s")
+
+
+def _extract_on_dask(args: argparse.Namespace) -> int:
+    """--dask: JSON Lines shards in, one JSON Lines file per shard in the -o folder (extractor.dask)."""
+    from .dask import run_on_cluster, shards
+
+    if not args.output or args.output == "-":
+        args.parser.error("argument --dask: writes a file per shard: give their folder (-o FOLDER)")
+    single_machine = [flag for flag, given in (("--format csv", args.format == "csv"), ("--resume", args.resume),
+                                               ("--errors", args.errors), ("--bom", args.bom)) if given]
+    if single_machine:
+        args.parser.error(f"argument --dask: not with {', '.join(single_machine)} (JSON Lines, errors inline)")
+    try:
+        files = shards(args.paths)
+    except ValueError as error:
+        args.parser.error(str(error))
+    started = time.perf_counter()
+    try:
+        totals = run_on_cluster(files, args.output, Options(records_only=args.records_only, budget=args.budget),
+                                args.dask, args.workers)
+    except OSError as error:     # no scheduler at that address, an output folder that cannot be written
+        print(f"extract --dask {args.dask}: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"extract --dask: interrupted; the shards finished are in {args.output}", file=sys.stderr)
+        return 130
+    print(_summary(totals, time.perf_counter() - started) + f"; {len(files)} shards on Dask", file=sys.stderr)
+    return 1 if totals["errors"] else 0
 
 
 def _unwritable(path: Optional[Path]) -> Optional[str]:
@@ -203,6 +236,7 @@ def _cross_validate(args: argparse.Namespace) -> int:
 _EXTRACT_EPILOG = """example:
   extract scrape/ "pages/**/*.html" -o records.jsonl -j 4
   extract articles.jsonl --format csv --bom -o facts.csv --resume
+  extract "s3://bucket/news/*.jsonl" --dask tcp://scheduler:8786 -o s3://bucket/records/
 
 exit codes: 0 all articles read; 1 some articles failed (their error lines are written);
   2 bad arguments; 130 interrupted (Ctrl-C; --resume finishes the run)"""
@@ -245,7 +279,13 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("--errors", help="write error lines to this file instead of the output")
     extract.add_argument("--resume", action="store_true",
                          help="skip documents already in the output (and errors) file; append the rest")
-    extract.add_argument("-j", "--workers", type=_workers, default=cores(), help="worker processes (default: cores)")
+    extract.add_argument("-j", "--workers", type=_workers, default=cores(),
+                         help="worker processes (default: cores); with --dask local, the cluster's workers")
+    extract.add_argument("--dask", metavar="SCHEDULER",
+                         help="run on Dask: 'local' (a cluster of -j processes here) or a scheduler's address "
+                              "(tcp://host:8786); the inputs are JSON Lines shards (paths, globs, folders or fsspec "
+                              "URLs such as s3://bucket/news/*.jsonl) and -o is the folder (or URL) for one JSON Lines "
+                              "file per shard")
     extract.add_argument("--budget", type=float, default=Options.budget, metavar="SECONDS",
                          help="time an article may take per 100,000 characters (1 s at least); over it, the "
                               "article is an error line with stage 'timeout' and the batch goes on (default: 5)")

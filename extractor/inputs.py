@@ -93,7 +93,7 @@ def _read_file(path: Path) -> Iterator[Union[Article, InputError]]:
     try:
         if suffix in JSONL:
             with path.open("rb") as lines:
-                yield from _jsonl_articles(lines, str(path))
+                yield from jsonl_articles(lines, str(path))
             return
         if path.stat().st_size > 4 * MAX_CHARS:
             raise InputError(path.stem, f"{path}: {path.stat().st_size} bytes, more than an article: refused")
@@ -115,7 +115,7 @@ def _read_stream(stream: BinaryIO) -> Iterator[Union[Article, InputError]]:
     head = stream.peek(64)[:64] if hasattr(stream, "peek") else b""
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:15].lower()
     if start.startswith(b"{"):
-        yield from _jsonl_articles(stream, "<stdin>")
+        yield from jsonl_articles(stream, "<stdin>")
         return
     data = stream.read()
     if start.startswith((b"<!doctype html", b"<html")):
@@ -240,7 +240,8 @@ def _text_article(doc_id: str, where: str, data: bytes) -> Union[Article, InputE
     return Article(doc_id, text=text, decoded=how)
 
 
-def _jsonl_articles(lines: Iterable[bytes], where: str) -> Iterator[Union[Article, InputError]]:
+def jsonl_articles(lines: Iterable[bytes], where: str) -> Iterator[Union[Article, InputError]]:
+    """An article, or the error that names its FILE:LINE, for each line that is not blank."""
     for number, line in enumerate(lines, 1):
         if line.strip():
             try:
