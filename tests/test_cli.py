@@ -306,10 +306,11 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def test_ctrl_c_writes_the_summary_and_exits_130(tmp_path: Path):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_writes_the_summary_and_exits_130(tmp_path: Path, workers: str):
     out = tmp_path / "out.jsonl"
     process = subprocess.Popen([sys.executable, "-m", "extractor", "extract", str(_big_batch(tmp_path)), "-o", str(out),
-                                "-j", "2"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+                                "-j", workers], cwd=ROOT, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 60
     while (not out.exists() or out.stat().st_size < 20000) and time.time() < deadline:
         time.sleep(0.2)
