@@ -135,7 +135,7 @@ def decode(data: bytes) -> tuple[str, Optional[str]]:
     are no text."""
     for bom, codec in ((codecs.BOM_UTF8, None), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return data.decode(codec or "utf-8-sig"), codec
+            return repair(data.decode(codec or "utf-8-sig"), codec)
     try:
         text, how = data.decode("utf-8"), None
     except UnicodeDecodeError:
@@ -157,10 +157,10 @@ def _code_page(data: bytes) -> tuple[str, str]:
         return str(best), best.encoding
     readings = [(str(best), best.encoding)] if best is not None else []
     latin1 = data.decode("latin-1")
-    font = legacy_font(latin1)
+    font = _legacy_font(latin1)
     if font is not None:   # TCVN3 and VNI fonts kept Windows-1252's quotes and dashes; VISCII has letters there
         surface = latin1 if font == "viscii" else data.decode("cp1252", errors="replace")
-        readings.append((from_legacy_font(surface, font), font))
+        readings.append((_from_legacy_font(surface, font), font))
     if not readings:
         raise ValueError("binary file, not text")
     readings.append((data.decode("cp1258", errors="replace"), "cp1258"))
@@ -177,9 +177,9 @@ def repair(text: str, how: Optional[str] = None) -> tuple[str, Optional[str]]:
         repaired = ftfy.fix_encoding(text)
         if repaired != text:
             text, how = repaired, f"{how or 'utf-8'}, mojibake repaired"
-    font = legacy_font(text)
+    font = _legacy_font(text)
     if font is not None:
-        text, how = from_legacy_font(text, font), f"{how or 'utf-8'}, {font} glyphs decoded"
+        text, how = _from_legacy_font(text, font), f"{how or 'utf-8'}, {font} glyphs decoded"
     return text, how
 
 
@@ -209,7 +209,7 @@ _LEGACY_GLYPH = regex.compile("[" + "".join(c for c in map(chr, range(0xA1, 0x10
 _VNI_LEFT_OUT = {"a\u00fa": "\u1eb3", "A\u00da": "\u1eb2"}
 
 
-def legacy_font(text: str) -> Optional[str]:
+def _legacy_font(text: str) -> Optional[str]:
     """The legacy font encoding ("tcvn3", "vni", "viscii") text is typed in, as viparse tells it
     from the letters each would decode to; None for Unicode Vietnamese, other languages and
     fragments too short to tell."""
@@ -221,7 +221,8 @@ def legacy_font(text: str) -> Optional[str]:
     return viparse.detect_text_encoding(text)
 
 
-def from_legacy_font(text: str, font: str) -> str:
+def _from_legacy_font(text: str, font: str) -> str:
+    """The Unicode letters a legacy font's glyphs stand for."""
     import viparse
 
     if font == "vni":

@@ -80,6 +80,8 @@ def test_viscii_bytes_decode_to_the_text_written():
 def test_glyphs_already_read_as_latin1_are_decoded_from_text_too(tmp_path: Path):
     """A scraper that read the bytes as Latin-1 and saved them as UTF-8, or a JSON Lines text field."""
     assert repair(tcvn3(SAMPLE).decode("cp1252")) == (SAMPLE, "utf-8, tcvn3 glyphs decoded")
+    assert decode(b"\xef\xbb\xbf" + tcvn3(SAMPLE).decode("cp1252").encode("utf-8")) == \
+        (SAMPLE, "utf-8, tcvn3 glyphs decoded")      # a UTF-8 file with a BOM
     assert repair("Ñaûng boä xaõ Taân Laäp ñaõ keát naïp 9 ñaûng vieân môùi.") == \
         ("Đảng bộ xã Tân Lập đã kết nạp 9 đảng viên mới.", "utf-8, vni glyphs decoded")
     source = jsonl(tmp_path / "in.jsonl", [{"id": "vni", "text": vni(GOOD).decode("cp1252")}])
