@@ -66,6 +66,21 @@ def test_each_worker_process_loads_the_pipeline_once(tmp_path: Path, cluster):
     assert None not in pipelines.values()
 
 
+def test_each_article_is_extracted_once(tmp_path: Path, monkeypatch):
+    import dask
+
+    import extractor.dask
+    done = []
+    monkeypatch.setattr(extractor.dask, "process", lambda item, real=extractor.dask.process: done.append(item) or real(item))
+    folder = tmp_path / "shards"
+    folder.mkdir()
+    for number in range(3):
+        jsonl(folder / f"{number}.jsonl", [{"id": f"{number}-{i}", "text": GOOD} for i in range(4)])
+    with dask.config.set(scheduler="sync"):     # in this process, where the calls can be counted
+        totals = extract_shards(shards([str(folder)]), str(tmp_path / "out"))
+    assert len(done) == 12 and totals["documents"] == 12 and totals["facts"] == 24
+
+
 def test_extract_dask_local_on_the_command_line(tmp_path: Path):
     folder = tmp_path / "shards"
     folder.mkdir()
