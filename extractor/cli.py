@@ -28,13 +28,11 @@ def _extract(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output and args.output != "-" else None
     errors = Path(args.errors) if args.errors else None
     if args.resume and output is None:
-        print("extract: --resume needs the output file (-o FILE) of the run to finish", file=sys.stderr)
-        return 2
+        args.parser.error("argument --resume: needs the output file (-o FILE) of the run to finish")
     for name, path in (("-o", output), ("--errors", errors)):
         problem = _unwritable(path)
         if problem:
-            print(f"extract: {name} {path}: {problem}", file=sys.stderr)
-            return 2
+            args.parser.error(f"argument {name}: {path}: {problem}")
     try:
         done = (finished(output, args.format) + (finished(errors, "jsonl") if errors else Counter())) \
             if args.resume else Counter()
@@ -148,8 +146,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.cv:
         return _cross_validate(args)
     if not args.gold:
-        print("evaluate: give --gold (or --cv K)", file=sys.stderr)
-        return 2
+        args.parser.error("give --gold (or --cv K)")
     corpus = Path(args.corpus) if args.corpus else None
     gold, errors = load_documents([Path(args.gold)], corpus)
     if args.pred:
@@ -167,8 +164,7 @@ def _evaluate(args: argparse.Namespace) -> int:
                 except Exception as error:
                     errors.append(f"{item.doc_id}: {type(error).__name__}: {error}")
     else:
-        print("evaluate: give --corpus (to run the pipeline) or --pred (a prediction file)", file=sys.stderr)
-        return 2
+        args.parser.error("give --corpus (to run the pipeline) or --pred (a prediction file)")
     for error in errors:
         print(f"error: {error}", file=sys.stderr)
     if not gold:
@@ -206,8 +202,7 @@ def _cross_validate(args: argparse.Namespace) -> int:
 
     team, dev = default_sources(Path(args.dev))
     if dev is None:
-        print(f"evaluate --cv: no real articles at {args.dev}/corpus", file=sys.stderr)
-        return 2
+        args.parser.error(f"argument --cv: no real articles at {args.dev}/corpus")
     pipeline = Pipeline(decisions=untrained())
     extra = [e for source in team for e in examples_of(pipeline, source)[0]]
     examples, aligned, total = examples_of(pipeline, dev)

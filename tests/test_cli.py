@@ -257,13 +257,21 @@ def test_csv_neutralises_formula_cells_doc_ids_included_and_resumes(tmp_path: Pa
     (["evaluate", "--cv", "five"], "extractor evaluate: error: argument --cv: invalid int value: 'five'"),
     (["bench", "-n", "many"], "extractor bench: error: argument -n: invalid int value: 'many'"),
     (["extrakt", "{t001}"], "extractor: error: argument command: invalid choice: 'extrakt' (choose from"),
-    (["extract", "{t001}", "-o", "{tmp}"], "is a folder"),
-    (["extract", "{t001}", "-o", "{tmp}/missing/out.jsonl"], "does not exist"),
+    (["extract", "{t001}", "-o", "{tmp}"], "extractor extract: error: argument -o: {tmp}: is a folder"),
+    (["extract", "{t001}", "-o", "{tmp}/missing/out.jsonl"], "extractor extract: error: argument -o: {tmp}/missing/out.jsonl: "
+                                                             "the folder {tmp}/missing does not exist"),
+    (["extract", "{t001}", "--resume"], "extractor extract: error: argument --resume: needs the output file"),
+    (["evaluate", "--pred", "x.jsonl"], "extractor evaluate: error: give --gold (or --cv K)"),
+    (["extract", "{t001}", "--dask", "local"], "extractor extract: error: argument --dask: writes a file per shard"),
+    (["extract", "{t001}", "--dask", "local", "-o", "{tmp}/out", "--format", "csv"],
+     "extractor extract: error: argument --dask: not with --format csv"),
+    (["extract", "{tmp}/none.jsonl", "--dask", "local", "-o", "{tmp}/out"],
+     "extractor extract: error: {tmp}/none.jsonl: no JSON Lines shard there"),
 ])
 def test_a_bad_argument_is_one_line_on_stderr_and_exit_2(tmp_path: Path, arguments, message):
     result = run(*[a.format(tmp=tmp_path, t001=ROOT / "corpus" / "t001.txt") for a in arguments])
     assert result.returncode == 2 and result.stdout == ""
-    assert len(result.stderr.splitlines()) == 1 and message in result.stderr, result.stderr
+    assert len(result.stderr.splitlines()) == 1 and message.format(tmp=tmp_path) in result.stderr, result.stderr
 
 
 def test_a_page_with_no_date_in_its_markup_gets_none_from_a_year_in_its_body():
