@@ -102,10 +102,15 @@ def test_site_chrome_after_the_article_gives_no_records(pipeline):
     assert [(r.unit.name, r.admitted) for r in doc.records] == [("Đảng bộ xã An Bình", 5)]
 
 
-@pytest.mark.parametrize("text", ["Trong 13 tháng đầu năm 2023, Đảng bộ xã An Bình kết nạp 5 đảng viên.",
-                                  "Ngày 31/2/2023, Đảng bộ xã An Bình kết nạp 5 đảng viên."])
-def test_an_impossible_date_is_no_period_and_loses_no_fact(pipeline, text):
-    doc = pipeline.extract(text, "x", published="2023-06-01")
+@pytest.mark.parametrize("text, published", [
+    ("Trong 13 tháng đầu năm 2023, Đảng bộ xã An Bình kết nạp 5 đảng viên.", "2023-06-01"),
+    ("Ngày 31/2/2023, Đảng bộ xã An Bình kết nạp 5 đảng viên.", "2023-06-01"),
+    ("Trong 59 tháng, Đảng bộ xã An Bình kết nạp 5 đảng viên.", "2023-06-01"),
+    ("Trong 0 tháng đầu năm 2023, Đảng bộ xã An Bình kết nạp 5 đảng viên.", "2023-06-01"),
+    ("Trong năm qua, Đảng bộ xã An Bình kết nạp 5 đảng viên.", "0001-01-01"),    # the year before year 1
+])
+def test_an_impossible_date_is_no_period_and_loses_no_fact(pipeline, text, published):
+    doc = pipeline.extract(text, "x", published=published)
     assert [(r.unit.name, r.admitted) for r in doc.records] == [("Đảng bộ xã An Bình", 5)]
 
 
