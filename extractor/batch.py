@@ -58,10 +58,16 @@ _worker: Optional[tuple[Pipeline, Options]] = None
 
 
 def _start_worker(options: Options) -> None:
-    global _worker
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle: it writes the summary
-    _worker = (Pipeline(), options)
+    load(options)
+
+
+def load(options: Options) -> None:
+    """This process's pipeline for `process`: the rules and the model load on the first call only."""
+    global _worker
+    if _worker is None or _worker[1] != options:
+        _worker = (_worker[0] if _worker else Pipeline(), options)
 
 
 def _die_with_parent() -> None:
@@ -76,7 +82,7 @@ def _die_with_parent() -> None:
 
 
 def process(item: Union[Article, InputError]) -> Outcome:
-    assert _worker is not None, "call _start_worker first"
+    assert _worker is not None, "call load first"
     pipeline, options = _worker
     if isinstance(item, InputError):
         return Outcome(item.doc_id, error={"stage": "read", "message": str(item)})
@@ -90,7 +96,7 @@ def process(item: Union[Article, InputError]) -> Outcome:
     try:
         with _time_budget(seconds):
             doc = pipeline.extract(text, article.doc_id, published=article.published,
-                                   title=article.title, url=article.url)
+                                   title=article.title, url=article.url, published_from=article.published_from)
     except StageError as error:
         return Outcome(item.doc_id, error={"stage": error.stage, "message": str(error)})
     except OverBudget:
@@ -98,6 +104,7 @@ def process(item: Union[Article, InputError]) -> Outcome:
                                            f"{seconds:.1f} s for {len(text):,} characters"})
     if item.html is not None or article.decoded or options.with_text:
         doc.text = article.text   # offsets point into the text taken out of the page or decoded: keep it
+    doc.meta.encoding = article.decoded
     facts = sum(len(r.measures()) for r in doc.records)
     output = csv_rows(doc, text) if options.format == "csv" else jsonl_line(doc, options.records_only)
     return Outcome(doc.doc_id, output, len(doc.records), facts)
@@ -136,7 +143,7 @@ def run(items: Iterable[Union[Article, InputError]], options: Options, workers: 
     items = iter(items)
     first = list(itertools.islice(items, workers * _CHUNK))
     if workers <= 1 or len(first) < workers * _CHUNK:
-        _start_worker(options)
+        load(options)    # in this process, which keeps its Ctrl-C
         yield from map(process, itertools.chain(first, items))
         return
     pool = _Workers(options, workers)
@@ -214,6 +221,11 @@ def jsonl_line(doc: Document, records_only: bool = False) -> str:
 
 def error_line(outcome: Outcome) -> str:
     return json.dumps({"doc_id": outcome.doc_id, "error": outcome.error}, ensure_ascii=False) + "\n"
+
+
+def jsonl_of(outcome: Outcome) -> str:
+    """An outcome as a line of JSON Lines output: its document, or its error line."""
+    return error_line(outcome) if outcome.error else outcome.output
 
 
 def csv_rows(doc: Document, text: str) -> str:

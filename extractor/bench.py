@@ -6,7 +6,9 @@ at -j 1 and -j N, the same texts through `underthesea.word_tokenize` alone as th
 and peak RSS of whole batch runs at two sizes (each in a fresh process).
 
 `bench --review` measures the review site alone: `extractor review` on N documents, from an
-extract output that carries the text (with gold) and from the articles themselves.
+extract output that carries the text (with gold) and from the articles themselves. `bench --dask`
+measures only the Dask scale-out: the same articles as JSON Lines shards on a local cluster of 1
+and of 2 worker processes.
 """
 from __future__ import annotations
 
@@ -100,6 +102,34 @@ def peak_rss(corpus: Path, n: int, workers: int) -> dict:
                "--rss-child", "--workers", str(workers)]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     return {"documents": n, **json.loads(result.stdout)}
+
+
+def dask_speedup(texts: list[str], n: int, rounds: int, shard_count: int = 8) -> dict:
+    """`extract --dask local` on n articles cycled into JSON Lines shards, with 1 and with 2 worker
+    processes (one thread each): the fastest of `rounds` rounds on each cluster. The clusters' start
+    is not counted; the workers load the model in the first round."""
+    from distributed import Client, LocalCluster
+
+    from .dask import extract_shards, shards
+
+    articles = list(cycled(texts, n))
+    chars = sum(len(a.text or "") for a in articles)
+    rates = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for number in range(shard_count):
+            rows = [json.dumps({"id": a.doc_id, "text": a.text}, ensure_ascii=False) for a in articles[number::shard_count]]
+            Path(folder, f"{number}.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+        for workers in (1, 2):
+            with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                              silence_logs=40) as cluster, Client(cluster):
+                seconds = []
+                for round_ in range(rounds):
+                    started = time.perf_counter()
+                    extract_shards(shards([folder]), f"{folder}/out{workers}-{round_}")
+                    seconds.append(time.perf_counter() - started)
+                rates[workers] = {"workers": workers, **_rate(n, chars, min(seconds))}
+    return {"shards": shard_count, "one": rates[1], "two": rates[2],
+            "speedup": round(rates[2]["docs_per_s"] / rates[1]["docs_per_s"], 2)}
 
 
 def _rss_child(texts: list[str], n: int, workers: int) -> None:
@@ -231,8 +261,9 @@ def _peak_rss_mb() -> float:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="extractor bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    from .cli import Parser   # here, not at the top: the command line imports this module
+
+    parser = Parser(prog="extractor bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", default="corpus", help="folder of .txt articles (default: corpus)")
     parser.add_argument("-n", type=int, default=1000, help="articles per measurement (default: 1000)")
     parser.add_argument("--workers", type=int, default=cores(), help="workers for the parallel run")
@@ -241,6 +272,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--fuzz", type=int, default=10_000, help="generated and mutated articles for the fuzz run")
     parser.add_argument("--review", action="store_true", help="measure only `extractor review` on -n documents")
     parser.add_argument("--gold", default="gold", help="the corpus's gold, for --review (default: gold)")
+    parser.add_argument("--dask", action="store_true", help="measure only the Dask scale-out (1 and 2 workers)")
     parser.add_argument("--rss-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.review:
@@ -252,6 +284,13 @@ def main(argv: list[str]) -> int:
               + f"; articles through the pipeline with -j {review['workers']}")
         return 0
     texts = corpus_texts(Path(args.corpus))
+    if args.dask:
+        report = dask_speedup(texts, args.n, args.rounds)
+        print(f"dask LocalCluster, {args.n} articles in {report['shards']} shards, fastest of {args.rounds} rounds: 1 worker "
+              f"{report['one']['docs_per_s']:.1f} docs/s, 2 workers {report['two']['docs_per_s']:.1f} docs/s: "
+              f"{report['speedup']}x")
+        print(json.dumps(report), file=sys.stderr)
+        return 0
     if args.rss_child:
         _rss_child(texts, args.n, args.workers)
         return 0

@@ -10,7 +10,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional, Union
+from typing import Callable, Iterable, Iterator, NoReturn, Optional, Union
 
 from tqdm import tqdm
 
@@ -32,13 +32,13 @@ def _extract(args: argparse.Namespace) -> int:
 
     Read articles (.txt, .jsonl, .html files, folders, glob patterns, - for stdin) and write one
     JSON document per article, or one CSV row per fact, in input order."""
+    if args.dask:
+        return _extract_on_dask(args)
     output = Path(args.output) if args.output and args.output != "-" else None
     errors = Path(args.errors) if args.errors else None
     if args.resume and output is None:
-        print("extract: --resume needs the output file (-o FILE) of the run to finish", file=sys.stderr)
-        return 2
-    if _refused("extract", [("-o", output, _unwritable_file), ("--errors", errors, _unwritable_file)]):
-        return 2
+        args.parser.error("argument --resume: needs the output file (-o FILE) of the run to finish")
+    _refuse(args.parser, [("-o", output, _unwritable_file), ("--errors", errors, _unwritable_file)])
     try:
         done = (finished(output, args.format) + (finished(errors, "jsonl") if errors else Counter())) \
             if args.resume else Counter()
@@ -73,24 +73,54 @@ def _extract(args: argparse.Namespace) -> int:
         out.close()
         if error_out:
             error_out.close()
-    seconds = time.perf_counter() - started
-    done_now = totals["documents"] + totals["errors"]
-    print(f"{totals['documents']} documents, {totals['records']} records, {totals['facts']} facts, "
-          f"{totals['errors']} errors" + (f", {totals['skipped']} already done" if args.resume else "")
-          + f"; {seconds:.1f} s, {done_now / seconds:.1f} documents/s"
+    print(_summary(totals, time.perf_counter() - started, args.resume)
           + ("; interrupted: --resume finishes the run" if interrupted else ""), file=sys.stderr)
     return 130 if interrupted else 1 if totals["errors"] else 0
 
 
-def _refused(command: str, arguments: Iterable[tuple[str, Optional[Path], Callable[[Path], Optional[str]]]]) -> bool:
-    """Whether a path given is wrong (each as its option, the path or None, and the check that says
-    what is wrong with it); the first wrong one is said on stderr, before any article is read."""
+def _summary(totals: Counter, seconds: float, resume: bool = False) -> str:
+    done_now = totals["documents"] + totals["errors"]
+    return (f"{totals['documents']} documents, {totals['records']} records, {totals['facts']} facts, "
+            f"{totals['errors']} errors" + (f", {totals['skipped']} already done" if resume else "")
+            + f"; {seconds:.1f} s, {done_now / seconds:.1f} documents/s")
+
+
+def _extract_on_dask(args: argparse.Namespace) -> int:
+    """--dask: JSON Lines shards in, one JSON Lines file per shard in the -o folder (extractor.dask)."""
+    from .dask import run_on_cluster, shards
+
+    if not args.output or args.output == "-":
+        args.parser.error("argument --dask: writes a file per shard: give their folder (-o FOLDER)")
+    single_machine = [flag for flag, given in (("--format csv", args.format == "csv"), ("--resume", args.resume),
+                                               ("--errors", args.errors), ("--bom", args.bom)) if given]
+    if single_machine:
+        args.parser.error(f"argument --dask: not with {', '.join(single_machine)} (JSON Lines, errors inline)")
+    try:
+        files = shards(args.paths)
+    except ValueError as error:
+        args.parser.error(str(error))
+    started = time.perf_counter()
+    try:
+        totals = run_on_cluster(files, args.output, Options(records_only=args.records_only, budget=args.budget),
+                                args.dask, args.workers)
+    except OSError as error:     # no scheduler at that address, an output folder that cannot be written
+        print(f"extract --dask {args.dask}: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"extract --dask: interrupted; the shards finished are in {args.output}", file=sys.stderr)
+        return 130
+    print(_summary(totals, time.perf_counter() - started) + f"; {len(files)} shards on Dask", file=sys.stderr)
+    return 1 if totals["errors"] else 0
+
+
+def _refuse(parser: argparse.ArgumentParser,
+            arguments: Iterable[tuple[str, Optional[Path], Callable[[Path], Optional[str]]]]) -> None:
+    """Stops with one line and exit code 2 when a path given is wrong (each as its option, the path or
+    None, and the check that says what is wrong with it), before any article is read."""
     for option, path, problem_of in arguments:
         problem = problem_of(path) if path is not None else None
         if problem:
-            print(f"{command}: {option} {path}: {problem}", file=sys.stderr)
-            return True
-    return False
+            parser.error(f"argument {option}: {path}: {problem}")
 
 
 def _unwritable_file(path: Path) -> Optional[str]:
@@ -111,9 +141,12 @@ def _not_a_folder(path: Path) -> Optional[str]:
 
 
 def _workers(value: str) -> int:
-    number = int(value)
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
     if number < 1:
-        raise argparse.ArgumentTypeError(f"{value}: give 1 or more")
+        raise argparse.ArgumentTypeError(f"{value}: give a whole number, 1 or more")
     return number
 
 
@@ -140,8 +173,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.cv:
         return _cross_validate(args)
     if not args.gold:
-        print("evaluate: give --gold (or --cv K)", file=sys.stderr)
-        return 2
+        args.parser.error("give --gold (or --cv K)")
     corpus = Path(args.corpus) if args.corpus else None
     gold, errors = load_documents([Path(args.gold)], corpus)
     if args.pred:
@@ -159,8 +191,7 @@ def _evaluate(args: argparse.Namespace) -> int:
                 except Exception as error:
                     errors.append(f"{item.doc_id}: {type(error).__name__}: {error}")
     else:
-        print("evaluate: give --corpus (to run the pipeline) or --pred (a prediction file)", file=sys.stderr)
-        return 2
+        args.parser.error("give --corpus (to run the pipeline) or --pred (a prediction file)")
     for error in errors:
         print(f"error: {error}", file=sys.stderr)
     if not gold:
@@ -184,8 +215,7 @@ def _review(args: argparse.Namespace) -> int:
     articles, as for extract, or an extract output whose lines carry their text."""
     folder = Path(args.output)
     gold_folder = Path(args.gold) if args.gold else None
-    if _refused("review", [("-o", folder, _unwritable_folder), ("--gold", gold_folder, _not_a_folder)]):
-        return 2
+    _refuse(args.parser, [("-o", folder, _unwritable_folder), ("--gold", gold_folder, _not_a_folder)])
     gold, gold_errors = load_documents([gold_folder]) if gold_folder else ({}, [])
     started = time.perf_counter()
     from . import review   # matplotlib: loaded only for this command
@@ -204,8 +234,7 @@ def _export(args: argparse.Namespace) -> int:
     articles given beside them."""
     output = Path(args.output)
     gold = Path(args.from_gold) if args.from_gold else None
-    if _refused("export", [("-o", output, _unwritable_file), ("--from-gold", gold, _not_a_folder)]):
-        return 2
+    _refuse(args.parser, [("-o", output, _unwritable_file), ("--from-gold", gold, _not_a_folder)])
     started = time.perf_counter()
     from .export import config_path, export   # spaCy and underthesea: loaded only for this command
     summary = export(annotated(args.paths, gold, args.workers), args.format, output, gold=gold is not None)
@@ -223,10 +252,10 @@ def _import_labelstudio(args: argparse.Namespace) -> int:
     Read a Label Studio JSON export of tasks made by `export --format labelstudio` and write one
     gold file per annotated task (RECORDS.md section 4), each checked as the evaluator checks gold."""
     source, output = Path(args.export), Path(args.output)
-    if not source.is_file() or output.is_file() or not output.parent.is_dir():
-        print(f"import-labelstudio: {source}: no such file" if not source.is_file() else
-              f"import-labelstudio: -o {output}: give a folder (it is created; its parent must exist)", file=sys.stderr)
-        return 2
+    if not source.is_file():
+        args.parser.error(f"argument EXPORT.json: {source}: no such file")
+    if output.is_file() or not output.parent.is_dir():
+        args.parser.error(f"argument -o: {output}: give a folder (it is created; its parent must exist)")
     documents, errors, unlabelled = read_export(source)
     output.mkdir(exist_ok=True)
     for doc in documents:
@@ -265,8 +294,7 @@ def _cross_validate(args: argparse.Namespace) -> int:
 
     team, dev = default_sources(Path(args.dev))
     if dev is None:
-        print(f"evaluate --cv: no real articles at {args.dev}/corpus", file=sys.stderr)
-        return 2
+        args.parser.error(f"argument --cv: no real articles at {args.dev}/corpus")
     pipeline = Pipeline(decisions=untrained())
     extra = [e for source in team for e in examples_of(pipeline, source)[0]]
     examples, aligned, total = examples_of(pipeline, dev)
@@ -295,6 +323,7 @@ def _cross_validate(args: argparse.Namespace) -> int:
 _EXTRACT_EPILOG = """example:
   extract scrape/ "pages/**/*.html" -o records.jsonl -j 4
   extract articles.jsonl --format csv --bom -o facts.csv --resume
+  extract "s3://bucket/news/*.jsonl" --dask tcp://scheduler:8786 -o s3://bucket/records/
 
 exit codes: 0 all articles read; 1 some articles failed (their error lines are written);
   2 bad arguments; 130 interrupted (Ctrl-C; --resume finishes the run)"""
@@ -340,12 +369,21 @@ def _command(commands: argparse._SubParsersAction, name: str, run: Callable[[arg
     help_line, _, description = inspect.cleandoc(run.__doc__ or "").partition("\n\n")
     command = commands.add_parser(name, help=help_line, description=" ".join(description.split()), epilog=epilog,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
-    command.set_defaults(run=run)
+    command.set_defaults(run=run, parser=command)
     return command
 
 
+class Parser(argparse.ArgumentParser):
+    """A bad argument is one line on stderr and exit code 2: the usage block argparse prints
+    before it would hide the one line that says what is wrong. Subcommands get this class too
+    (argparse makes their parsers of the parent's class)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="extractor", description=__doc__)
+    parser = Parser(prog="extractor", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     extract = _command(commands, "extract", _extract, _EXTRACT_EPILOG)
     extract.add_argument("paths", nargs="+", help=".txt, .jsonl, .html files, folders, glob patterns, - for stdin")
@@ -357,7 +395,13 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("--errors", help="write error lines to this file instead of the output")
     extract.add_argument("--resume", action="store_true",
                          help="skip documents already in the output (and errors) file; append the rest")
-    extract.add_argument("-j", "--workers", type=_workers, default=cores(), help="worker processes (default: cores)")
+    extract.add_argument("-j", "--workers", type=_workers, default=cores(),
+                         help="worker processes (default: cores); with --dask local, the cluster's workers")
+    extract.add_argument("--dask", metavar="SCHEDULER",
+                         help="run on Dask: 'local' (a cluster of -j processes here) or a scheduler's address "
+                              "(tcp://host:8786); the inputs are JSON Lines shards (paths, globs, folders or fsspec "
+                              "URLs such as s3://bucket/news/*.jsonl) and -o is the folder (or URL) for one JSON Lines "
+                              "file per shard")
     extract.add_argument("--budget", type=float, default=Options.budget, metavar="SECONDS",
                          help="time an article may take per 100,000 characters (1 s at least); over it, the "
                               "article is an error line with stage 'timeout' and the batch goes on (default: 5)")
@@ -404,7 +448,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     if argv[:1] == ["bench"]:
         from . import bench
         return bench.main(argv[1:])
-    args = _parser().parse_args(argv)
+    args, unknown = _parser().parse_known_args(argv)
+    if unknown:   # named by the command they were given to, not by the top parser
+        args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return args.run(args)
     except GoldError as error:

@@ -18,6 +18,8 @@ from typing import BinaryIO, Iterable, Iterator, Optional, Union
 
 import regex
 
+from .schema import DateSource
+
 MAX_CHARS = 2_000_000   # an article longer than this is not an article: refuse it, name it
 TEXT, JSONL, HTML = {".txt"}, {".jsonl"}, {".html", ".htm"}
 _GLOB_CHARS = set("*?[")
@@ -32,7 +34,8 @@ class Article:
     published: Optional[str] = None
     title: Optional[str] = None
     url: Optional[str] = None
-    decoded: Optional[str] = None   # how the text was read when not as UTF-8: offsets point into it
+    decoded: Optional[str] = None   # how the text was read or repaired when not plain UTF-8: offsets point into it
+    published_from: DateSource = "input"   # where `published` came from, when there is one
 
 
 # UTF-8 bytes of Vietnamese read as Latin-1 or Windows-1252: "Ä‘", "áº£", "á»‡", "Ã¢"
@@ -91,7 +94,7 @@ def _read_file(path: Path) -> Iterator[Union[Article, InputError]]:
     try:
         if suffix in JSONL:
             with path.open("rb") as lines:
-                yield from _jsonl_articles(lines, str(path))
+                yield from jsonl_articles(lines, str(path))
             return
         if path.stat().st_size > 4 * MAX_CHARS:
             raise InputError(path.stem, f"{path}: {path.stat().st_size} bytes, more than an article: refused")
@@ -113,7 +116,7 @@ def _read_stream(stream: BinaryIO) -> Iterator[Union[Article, InputError]]:
     head = stream.peek(64)[:64] if hasattr(stream, "peek") else b""
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:15].lower()
     if start.startswith(b"{"):
-        yield from _jsonl_articles(stream, "<stdin>")
+        yield from jsonl_articles(stream, "<stdin>")
         return
     data = stream.read()
     if start.startswith((b"<!doctype html", b"<html")):
@@ -128,32 +131,56 @@ def _binary_error(doc_id: str, where: str, data: bytes) -> Optional[InputError]:
 
 def decode(data: bytes) -> tuple[str, Optional[str]]:
     """Text of a file and how it was read when not as UTF-8: a BOM, UTF-16 without one, a code
-    page such as Windows-1258 (charset-normalizer), or UTF-8 once misread as Latin-1 (ftfy).
-    Raises ValueError for bytes that are no text."""
+    page such as Windows-1258 (charset-normalizer), a legacy Vietnamese font encoding (TCVN3, VNI,
+    VISCII: viparse), or UTF-8 once misread as Latin-1 (ftfy). Raises ValueError for bytes that
+    are no text."""
     for bom, codec in ((codecs.BOM_UTF8, None), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return data.decode(codec or "utf-8-sig"), codec
+            return repair(data.decode(codec or "utf-8-sig"), codec)
     try:
         text, how = data.decode("utf-8"), None
     except UnicodeDecodeError:
-        import charset_normalizer   # only a file that is not UTF-8 pays for it
-
-        best = charset_normalizer.from_bytes(data).best()
-        if best is None or (b"\x00" in data[:4096] and not best.encoding.startswith("utf_16")):
-            raise ValueError("binary file, not text") from None
-        text, how = str(best), best.encoding
-        if not how.startswith("utf"):   # short texts fool the detector: Vietnamese reads best in cp1258
-            vietnamese = data.decode("cp1258", errors="replace")
-            if _vietnamese_score(vietnamese) > _vietnamese_score(text):
-                text, how = vietnamese, "cp1258"
+        text, how = _code_page(data)
     if b"\x00" in text[:4096].encode("utf-8", "replace"):
         raise ValueError("binary file, not text")
+    return repair(text, how)
+
+
+def _code_page(data: bytes) -> tuple[str, str]:
+    """Bytes that are not UTF-8, read in the code page or legacy font encoding that gives the most
+    Vietnamese: short texts fool charset-normalizer, and it knows no Vietnamese font encoding."""
+    import charset_normalizer   # only a file that is not UTF-8 pays for it
+
+    best = charset_normalizer.from_bytes(data).best()
+    if b"\x00" in data[:4096] and (best is None or not best.encoding.startswith("utf_16")):
+        raise ValueError("binary file, not text")
+    if best is not None and best.encoding.startswith("utf"):
+        return str(best), best.encoding
+    readings = [(str(best), best.encoding)] if best is not None else []
+    latin1 = data.decode("latin-1")
+    font = _legacy_font(latin1)
+    if font is not None:   # TCVN3 and VNI fonts kept Windows-1252's quotes and dashes; VISCII has letters there
+        surface = latin1 if font == "viscii" else data.decode("cp1252", errors="replace")
+        readings.append((_from_legacy_font(surface, font), font))
+    if not readings:
+        raise ValueError("binary file, not text")
+    readings.append((data.decode("cp1258", errors="replace"), "cp1258"))
+    return max(readings, key=lambda reading: _vietnamese_score(reading[0]))
+
+
+def repair(text: str, how: Optional[str] = None) -> tuple[str, Optional[str]]:
+    """Text read as Unicode that is still not Vietnamese as written: UTF-8 once misread as Latin-1
+    ("Ä‘áº£ng", ftfy reverses the misreading), or a legacy font's glyphs ("§¶ng viªn" in TCVN3,
+    "ñaûng vieân" in VNI) decoded to the letters they stand for. `how` says what was done."""
     if _MOJIBAKE.search(text):
         import ftfy
 
         repaired = ftfy.fix_encoding(text)
         if repaired != text:
             text, how = repaired, f"{how or 'utf-8'}, mojibake repaired"
+    font = _legacy_font(text)
+    if font is not None:
+        text, how = _from_legacy_font(text, font), f"{how or 'utf-8'}, {font} glyphs decoded"
     return text, how
 
 
@@ -170,6 +197,41 @@ def _vietnamese_score(text: str) -> int:
     return score
 
 
+def _vietnamese_latin1(char: str) -> bool:
+    """A vowel with the marks Latin-1 has that Vietnamese writes (à á â ã è é ê ì í ò ó ô õ ù ú ý)."""
+    base, *marks = unicodedata.normalize("NFD", char)
+    return base in "aeiouyAEIOUY" and set(marks) <= _VIETNAMESE_MARKS
+
+
+# What a legacy Vietnamese font's letters look like once its bytes are read as Windows-1252 or
+# Latin-1: the characters of that block Vietnamese never writes ("§¶ng viªn", "ñaûng vieân").
+_LEGACY_GLYPH = regex.compile("[" + "".join(c for c in map(chr, range(0xA1, 0x100)) if not _vietnamese_latin1(c)) + "]")
+# Letters viparse's VNI table leaves out because its corpus never showed them (ă with a hook: "chẳng").
+_VNI_LEFT_OUT = {"a\u00fa": "\u1eb3", "A\u00da": "\u1eb2"}
+
+
+def _legacy_font(text: str) -> Optional[str]:
+    """The legacy font encoding ("tcvn3", "vni", "viscii") text is typed in, as viparse tells it
+    from the letters each would decode to; None for Unicode Vietnamese, other languages and
+    fragments too short to tell."""
+    glyphs = len(_LEGACY_GLYPH.findall(text))
+    if glyphs < 3 or glyphs * 50 < len(text):   # a cheap look first: viparse weighs every character
+        return None
+    import viparse   # only text that looks like a legacy font pays for it
+
+    return viparse.detect_text_encoding(text)
+
+
+def _from_legacy_font(text: str, font: str) -> str:
+    """The Unicode letters a legacy font's glyphs stand for."""
+    import viparse
+
+    if font == "vni":
+        for glyphs, letter in _VNI_LEFT_OUT.items():
+            text = text.replace(glyphs, letter)
+    return viparse.fix(text, encoding=font)
+
+
 def _text_article(doc_id: str, where: str, data: bytes) -> Union[Article, InputError]:
     try:
         text, how = decode(data)
@@ -180,7 +242,8 @@ def _text_article(doc_id: str, where: str, data: bytes) -> Union[Article, InputE
     return Article(doc_id, text=text, decoded=how)
 
 
-def _jsonl_articles(lines: Iterable[bytes], where: str) -> Iterator[Union[Article, InputError]]:
+def jsonl_articles(lines: Iterable[bytes], where: str) -> Iterator[Union[Article, InputError]]:
+    """An article, or the error that names its FILE:LINE, for each line that is not blank."""
     for number, line in enumerate(lines, 1):
         if line.strip():
             try:
@@ -219,8 +282,9 @@ def _jsonl_article(line: bytes, where: str) -> Article:
             dt.datetime.fromisoformat(row["published"])
         except ValueError:
             raise InputError(doc_id, f"{where}: 'published' is not an ISO date: {row['published']!r}") from None
-    return Article(doc_id, text if isinstance(text, str) else None, None if isinstance(text, str) else html,
-                   row.get("published") or None, row.get("title"), row.get("url"))
+    text, decoded = repair(text) if isinstance(text, str) else (None, None)
+    return Article(doc_id, text, None if text is not None else html, row.get("published") or None,
+                   row.get("title"), row.get("url"), decoded=decoded)
 
 
 def with_text(article: Article) -> Article:
@@ -241,4 +305,4 @@ def with_text(article: Article) -> Article:
     body = page.text.replace("\n", "\n\n")    # one line per block: paragraphs, as in scraped text
     text = f"{title}\n\n{body}" if title and not body.startswith(title) else body
     return Article(article.doc_id, text=text, published=article.published or page.date, title=title,
-                   url=article.url or page.url)
+                   url=article.url or page.url, published_from="input" if article.published else "page")

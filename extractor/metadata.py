@@ -23,6 +23,7 @@ import regex
 
 from .periods import MonthOnly
 from .rules import Rules
+from .schema import DateSource
 
 _DATE = r"(?P<d>3[01]|[12]\d|0?[1-9])\s*[-/.]\s*(?P<m>1[0-2]|0?[1-9])\s*[-/.]\s*(?P<y>(?:19|20)\d{2})"
 _TIME = r"(?P<h>[01]?\d|2[0-3])\s*[:hg]\s*(?P<min>[0-5]\d)(?::(?P<s>[0-5]\d))?"
@@ -69,6 +70,7 @@ class Metadata:
     source: Optional[str]
     body: tuple[int, int]
     month: Optional[MonthOnly] = None   # the publication month, when only that is known
+    date_source: Optional[DateSource] = None
 
     @property
     def anchor(self) -> Optional[dt.date]:
@@ -101,11 +103,13 @@ def _dateline(line: str, patterns: _Patterns) -> Optional[str]:
     return day
 
 
-def read_metadata(text: str, rules: Rules, published: Optional[str] = None) -> Metadata:
+def read_metadata(text: str, rules: Rules, published: Optional[str] = None,
+                  published_from: DateSource = "input") -> Metadata:
+    """`published_from` says where a given `published` came from (the article's input, or its page)."""
     patterns = _patterns(rules)
     lines = _lines(text)
     if not lines:
-        return Metadata(None, published, None, None, (0, 0))
+        return Metadata(None, published, None, None, (0, 0), date_source=published_from if published else None)
     dateline_index, found = None, None
     for index, (s, e) in enumerate(lines[:12]):
         found = _dateline(text[s:e], patterns)
@@ -129,7 +133,8 @@ def read_metadata(text: str, rules: Rules, published: Optional[str] = None) -> M
     body = (lines[start_index][0], lines[end_index - 1][1]) if end_index > start_index else (0, len(text))
     return Metadata(
         title_span=title_span, published=published or found,
-        author=_author(text, lines[start_index:end_index], patterns.author), source=None, body=body, month=month)
+        author=_author(text, lines[start_index:end_index], patterns.author), source=None, body=body, month=month,
+        date_source=published_from if published else "text" if found else None)
 
 
 def _iso_date(match: regex.Match) -> Optional[str]:

@@ -16,7 +16,7 @@ from .metadata import Metadata, read_metadata
 from .normalize import Normalised, normalise
 from .records import Draft, RecordBuilder
 from .rules import Rules
-from .schema import Document, Evidence, Mention, Meta, Period, Record, Unit
+from .schema import DateSource, Document, Evidence, Mention, Meta, Period, Record, Unit
 from .segment import Segmenter, Sentence
 
 STAGES = ("normalise", "metadata", "sentences", "mentions", "candidates", "records", "validate")
@@ -60,12 +60,13 @@ class Pipeline:
         finally:
             self.seconds[name] += time.perf_counter() - started
 
-    def read(self, text: str, published: Optional[str] = None) -> "Read":
-        """The stages up to the value slots: what the learned decisions weigh (and train on)."""
+    def read(self, text: str, published: Optional[str] = None, published_from: DateSource = "input") -> "Read":
+        """The stages up to the value slots: what the learned decisions weigh (and train on).
+        `published_from` says where a given `published` came from."""
         with self._stage("normalise"):
             norm = normalise(text)
         with self._stage("metadata"):
-            meta = read_metadata(norm.text, self.rules, published=published)
+            meta = read_metadata(norm.text, self.rules, published=published, published_from=published_from)
         with self._stage("sentences"):
             body = self.segmenter.sentences(norm.text, *meta.body)
             title_sentence = None
@@ -79,8 +80,8 @@ class Pipeline:
         return Read(norm, meta, article, slots)
 
     def extract(self, text: str, doc_id: str, published: Optional[str] = None, title: Optional[str] = None,
-                url: Optional[str] = None) -> Document:
-        return self.document(self.read(text, published), text, doc_id, title=title, url=url)
+                url: Optional[str] = None, published_from: DateSource = "input") -> Document:
+        return self.document(self.read(text, published, published_from), text, doc_id, title=title, url=url)
 
     def document(self, read: Read, text: str, doc_id: str, title: Optional[str] = None,
                  url: Optional[str] = None) -> Document:
@@ -92,7 +93,8 @@ class Pipeline:
             return Document(
                 doc_id=doc_id,
                 meta=Meta(title=title or (text[slice(*norm.to_original(*meta.title_span))] if meta.title_span else None),
-                          published=meta.published, author=meta.author, source=meta.source, url=url),
+                          published=meta.published, author=meta.author, source=meta.source, url=url,
+                          date_source=meta.date_source),
                 records=[self._record(d, norm) for d in drafts],
                 mentions=[m for sm in article for f in sm.found if (m := self._mention(f, norm, text)) is not None])
 

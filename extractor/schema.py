@@ -9,11 +9,14 @@ import datetime as dt
 import re
 from typing import Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 MEASURES = ("admitted", "target", "attainment_pct", "rate_pct", "share_pct", "members")
 PERCENT_MEASURES = frozenset({"attainment_pct", "rate_pct", "share_pct"})
 Approx = Literal["over", "under", "about", "at_least"]
+# Where `published` came from: given with the article, the HTML page's metadata or markup (htmldate),
+# or the text (a dateline, a news agency's signature, a dated source line or URL).
+DateSource = Literal["input", "page", "text"]
 _ISO_PARTIAL = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
@@ -111,6 +114,10 @@ class Meta(Loose):
     author: Optional[str] = None
     source: Optional[str] = None
     url: Optional[str] = None
+    date_source: Optional[DateSource] = None
+    # How the text was read or repaired when it was not plain UTF-8 ("cp1258", "tcvn3", "utf-8, mojibake
+    # repaired"): a guess worth checking. The document then carries the `text` its offsets point into.
+    encoding: Optional[str] = None
 
     @field_validator("published")
     @classmethod
@@ -118,6 +125,12 @@ class Meta(Loose):
         if value is not None:
             dt.datetime.fromisoformat(value)
         return value
+
+    @model_validator(mode="after")
+    def _date_source_of_a_date(self) -> "Meta":
+        if self.date_source is not None and self.published is None:
+            raise ValueError(f"date_source {self.date_source!r} without a published date")
+        return self
 
 
 class Document(Loose):

@@ -193,8 +193,15 @@ def test_the_party_one_joins_is_no_unit_option():
 
 def test_bare_numbers_with_scale_words_and_dotted_fractions_are_slots():
     assert [(s.value.value, s.value.approx) for s in _slots("Năm 2020, toàn tỉnh kết nạp gần 4 ngàn.")] == [(4000, "under")]
+    ended = _slots("Năm 2002, tổng số đảng viên lên gần 2,5 triệu./.")     # a scale word before "./." (t011)
+    assert [(s.value.value, s.value.approx) for s in ended] == [(2500000, "under")]
     slots = _slots("Năm 2021, huyện kết nạp được 312/1.045 đảng viên.")
     assert sorted(s.value.value for s in slots) == [312, 1045]
+
+
+def test_a_fractional_count_is_no_value_and_no_fact(pipeline):
+    text = "Năm 2020, Đảng bộ xã An Bình đã kết nạp 6,79 đảng viên mới."    # never rounded to 7
+    assert _slots(text) == [] and pipeline.extract(text, "x").records == []
 
 
 def test_a_value_shared_by_units_named_together_holds_for_each(pipeline):

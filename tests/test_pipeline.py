@@ -1,5 +1,6 @@
 """The pipeline on real text: the team corpus against its gold, offsets, bad input."""
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -101,8 +102,26 @@ def test_site_chrome_after_the_article_gives_no_records(pipeline):
     assert [(r.unit.name, r.admitted) for r in doc.records] == [("Đảng bộ xã An Bình", 5)]
 
 
-@pytest.mark.parametrize("text", ["Trong 13 tháng đầu năm 2023, Đảng bộ xã An Bình kết nạp 5 đảng viên.",
-                                  "Ngày 31/2/2023, Đảng bộ xã An Bình kết nạp 5 đảng viên."])
-def test_an_impossible_date_is_no_period_and_loses_no_fact(pipeline, text):
-    doc = pipeline.extract(text, "x", published="2023-06-01")
+@pytest.mark.parametrize("text, published", [
+    ("Trong 13 tháng đầu năm 2023, Đảng bộ xã An Bình kết nạp 5 đảng viên.", "2023-06-01"),
+    ("Ngày 31/2/2023, Đảng bộ xã An Bình kết nạp 5 đảng viên.", "2023-06-01"),
+    ("Trong 59 tháng, Đảng bộ xã An Bình kết nạp 5 đảng viên.", "2023-06-01"),
+    ("Trong 0 tháng đầu năm 2023, Đảng bộ xã An Bình kết nạp 5 đảng viên.", "2023-06-01"),
+    ("Trong năm qua, Đảng bộ xã An Bình kết nạp 5 đảng viên.", "0001-01-01"),    # the year before year 1
+])
+def test_an_impossible_date_is_no_period_and_loses_no_fact(pipeline, text, published):
+    doc = pipeline.extract(text, "x", published=published)
     assert [(r.unit.name, r.admitted) for r in doc.records] == [("Đảng bộ xã An Bình", 5)]
+
+
+@pytest.mark.parametrize("piece", ["kết nạp 1 đảng viên, ", "năm 2020 - "])
+def test_time_grows_in_step_with_the_length_of_text_without_punctuation(pipeline, piece):
+    """8 times the text takes about 8 times as long; it took 64 times as long when a stage compared
+    every unit or date with every other (100,000 characters took 6-9 s)."""
+    seconds = []
+    for length in (20_000, 160_000):
+        text = (piece * (length // len(piece) + 1))[:length]
+        started = time.perf_counter()
+        pipeline.extract(text, "long")
+        seconds.append(time.perf_counter() - started)
+    assert seconds[1] / seconds[0] < 24, seconds
