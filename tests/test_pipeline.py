@@ -53,7 +53,7 @@ def test_dev_set_scores(pipeline, capsys):
         print(f"\ndev set: strict F1 {report.strict.f1:.3f}, lenient F1 {report.lenient.f1:.3f}")
     # a regression guard: the shipped model was trained on these articles (the honest number is
     # `evaluate --cv 5`, README)
-    assert report.strict.f1 >= 0.72 and report.lenient.f1 >= 0.84
+    assert report.strict.f1 >= 0.76 and report.lenient.f1 >= 0.86
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
