@@ -144,7 +144,8 @@ class CandidateFinder:
             left = text[left_start:start - base]
             # up to the next value and its hedge ("..., gần 40%"): the hedge is the next value's
             right_end = min(following.start, following.value_span[0]) if following else base + len(text)
-            right = text[value.value_span[1] - base:right_end - base]
+            # after a count's number (its noun is part of what follows); after a percent's "%"
+            right = text[(value.end if value.label == "PERCENT" else value.value_span[1]) - base:right_end - base]
             before = text[:start - base]
             own = set(flags)
             if self.markers["breakdown"].search(before):
