@@ -138,13 +138,16 @@ class RecordBuilder:
 
     def _for_each(self, decision: Decision) -> list[Decision]:
         """"A, B và C đều đạt 120%", "mỗi đơn vị kết nạp 2": the value holds for each unit named
-        together before it, when the chosen unit is one of them."""
+        together before it, when the chosen unit is one of them. An attainment holds for each of
+        three or more units named before it without "đều" too ("A, B và C … đạt trên 100% kế
+        hoạch"): a share of a plan is no sum, where a count after several units may be."""
         slot = decision.slot
-        if not self.each.search(slot.left):
+        each = bool(self.each.search(slot.left))
+        if not each and decision.measure not in ("attainment_pct", "excess_pct"):
             return [decision]
         since = slot.sentence.start + slot.left_start
         named = [o.unit for o in slot.units if since <= o.unit.start < slot.value.start and o.unit.rule != "province"]
-        if len(named) < 2 or all(u.name != decision.unit.name for u in named):
+        if each and (len(named) < 2 or all(u.name != decision.unit.name for u in named)) or not each and len(named) < 3:
             return [decision]
         return [replace(decision, unit=unit) for unit in named]
 
