@@ -33,6 +33,16 @@ class UnitOption:
     cues: dict[str, float]
     key: str = ""      # the folded name: options with one name are one option
 
+    @property
+    def list_name(self) -> bool:
+        """The bare name of a list item just before the value ("; Hội An 110")."""
+        return "src=list_name" in self.cues
+
+    @property
+    def right_before(self) -> bool:
+        """Named just before the value, nothing between them ("; huyện Phú Ninh 57")."""
+        return "nearest_before" in self.cues and "between=0" in self.cues and "across;" not in self.cues
+
 
 @dataclass
 class PeriodOption:

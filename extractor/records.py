@@ -220,8 +220,7 @@ def _lists_go_on(slots: list[Slot], measures: list[str]) -> list[str]:
 
 def _item_named(units: list[UnitOption]) -> Optional[UnitOption]:
     """A list item's unit is the one it names ("; Hội An 110", "; huyện Phú Ninh 57")."""
-    return next((o for o in units if "src=list_name" in o.cues), None) or \
-        next((o for o in units if "nearest_before" in o.cues and "between=0" in o.cues and "across;" not in o.cues), None)
+    return next((o for o in units if o.list_name), None) or next((o for o in units if o.right_before), None)
 
 
 def _one_event(bounds: Bounds) -> bool:
