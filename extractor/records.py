@@ -147,7 +147,8 @@ class RecordBuilder:
             return [decision]
         since = slot.sentence.start + slot.left_start
         named = [o.unit for o in slot.units if since <= o.unit.start < slot.value.start and o.unit.rule != "province"]
-        if each and (len(named) < 2 or all(u.name != decision.unit.name for u in named)) or not each and len(named) < 3:
+        together = len(named) >= 2 and any(u.name == decision.unit.name for u in named) if each else len(named) >= 3
+        if not together:
             return [decision]
         return [replace(decision, unit=unit) for unit in named]
 
@@ -209,12 +210,13 @@ def _lists_go_on(slots: list[Slot], measures: list[str]) -> list[str]:
     last value before it in the sentence that states anything stated: the items have no words of
     their own to say it."""
     out = list(measures)
+    stated: dict[tuple[int, str], str] = {}   # the last measure stated in a sentence, per label
     for n, slot in enumerate(slots):
-        if out[n] != "none" or "list_item" not in slot.flags:
-            continue
-        earlier = (m for other, m in zip(reversed(slots[:n]), reversed(out[:n]))
-                   if other.sentence is slot.sentence and other.value.label == slot.value.label and m != "none")
-        out[n] = next(earlier, "none")
+        key = (slot.sentence.start, slot.value.label)
+        if out[n] == "none" and "list_item" in slot.flags:
+            out[n] = stated.get(key, "none")
+        if out[n] != "none":
+            stated[key] = out[n]
     return out
 
 
