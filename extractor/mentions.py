@@ -281,29 +281,26 @@ class MentionFinder:
                 people=noun.people if noun else True, group_noun=noun.group if noun else False,
                 fraction_target=_integer(match["den"]) if match["den"] else None,
                 target_span=match.span("den") if match["den"] else (0, 0)))
-        return found + self._implied_counts(text, taken + [(f.start, f.end) for f in found])
-
-    def _implied_counts(self, text: str, taken: list[tuple[int, int]]) -> list[Found]:
-        """A number whose left context names what it counts: "nâng tổng số đảng viên ... lên 1.609"."""
-        found = []
-        for match, start, approx, value in self._bare(text, taken):
-            noun = next((n for left, n in self.implied if left.search(text[max(0, start - 80):start])), None)
-            if noun is not None:
-                found.append(Found("COUNT", start, match.end(), value=value, value_span=match.span("num"),
-                                   approx=approx, noun=noun, people=True))
         return found
 
-    def bare_numbers(self, text: str, taken: list[tuple[int, int]]) -> list[Found]:
-        """Numbers with no noun and no unit ("kết nạp được 4", "Hòa Bình 7/5"): value candidates
-        whose meaning the record stage weighs; not years, not parts of another mention."""
-        found = [Found("COUNT", m.start(), m.end(), value=_integer(m["num"]), value_span=m.span("num"),
-                       fraction_target=_integer(m["den"]), target_span=m.span("den"), rule="bare")
-                 for m in _FRACTION.finditer(text) if not any(s < m.end() and m.start() < e for s, e in taken)]
-        for match, start, approx, value in self._bare(text, taken + [(f.start, f.end) for f in found]):
-            if not _YEAR.fullmatch(match["num"]):
-                found.append(Found("COUNT", start, match.end(), value=value, value_span=match.span("num"),
-                                   approx=approx, rule="bare"))
-        return sorted(found, key=lambda f: f.start)
+    def _without_noun(self, text: str, taken: list[tuple[int, int]]) -> tuple[list[Found], list[Found]]:
+        """Numbers outside the spans taken with no noun after them, in one scan: those whose left
+        context names what they count ("nâng tổng số đảng viên ... lên 1.609") are counts; the
+        rest but years are bare values ("kết nạp được 4", "Hòa Bình 7/5"), candidates whose meaning
+        the record stage weighs."""
+        implied: list[Found] = []
+        bare = [Found("COUNT", m.start(), m.end(), value=_integer(m["num"]), value_span=m.span("num"),
+                      fraction_target=_integer(m["den"]), target_span=m.span("den"), rule="bare")
+                for m in _FRACTION.finditer(text) if not any(s < m.end() and m.start() < e for s, e in taken)]
+        for match, start, approx, value in self._bare(text, taken):   # a fraction's parts are no bare number
+            noun = next((n for left, n in self.implied if left.search(text[max(0, start - 80):start])), None)
+            if noun is not None:
+                implied.append(Found("COUNT", start, match.end(), value=value, value_span=match.span("num"),
+                                     approx=approx, noun=noun, people=True))
+            elif not _YEAR.fullmatch(match["num"]):
+                bare.append(Found("COUNT", start, match.end(), value=value, value_span=match.span("num"),
+                                  approx=approx, rule="bare"))
+        return implied, sorted(bare, key=lambda f: f.start)
 
     def _bare(self, text: str, taken: list[tuple[int, int]]) -> Iterator[tuple[regex.Match, int, Optional[str], int]]:
         """Whole numbers outside the spans taken, with their hedge and scale word ("gần 4 ngàn"):
@@ -338,21 +335,23 @@ class MentionFinder:
         return [self._sentence(s, found_dates) for s, found_dates in zip(sentences, dates)]
 
     def _sentence(self, sentence: Sentence, dates: list[Found]) -> SentenceMentions:
-        found = self._with_dates(sentence.text, dates)
-        bare = self.bare_numbers(sentence.text, [(f.start, f.end) for f in found if f.label != "UNIT"])
+        found, bare = self._with_dates(sentence.text, dates)
         return SentenceMentions(sentence, [_shift(f, sentence.start) for f in found],
                                 [_shift(p, sentence.start) for p in self.places(sentence.text)],
                                 [_shift(b, sentence.start) for b in bare])
 
     def find(self, text: str, published: Optional[dt.date]) -> list[Found]:
-        return self._with_dates(text, self.dates(text, published))
+        return self._with_dates(text, self.dates(text, published))[0]
 
-    def _with_dates(self, text: str, dates: list[Found]) -> list[Found]:
-        """The numbers and units of a sentence whose dates are known: a number inside a date is none."""
+    def _with_dates(self, text: str, dates: list[Found]) -> tuple[list[Found], list[Found]]:
+        """The mentions of a sentence whose dates are known (a number inside a date is none), and
+        its bare numbers."""
         taken = [(d.start, d.end) for d in dates]
         percents = self.percents(text, taken)
-        counts = self.counts(text, taken + [(p.start, p.end) for p in percents])
-        return sorted(dates + percents + counts + self.units(text), key=lambda f: (f.start, -f.end))
+        taken += [(p.start, p.end) for p in percents]
+        counts = self.counts(text, taken)
+        implied, bare = self._without_noun(text, taken + [(c.start, c.end) for c in counts])
+        return sorted(dates + percents + counts + implied + self.units(text), key=lambda f: (f.start, -f.end)), bare
 
 
 class YearsNear:
