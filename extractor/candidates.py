@@ -394,6 +394,12 @@ class Carried:
     period: Optional[Bounds]
 
 
+def carried_from(last: Optional[tuple[Found, Optional[Bounds]]], total: Optional[Bounds]) -> list[Carried]:
+    """What the records before a value lend it: the record before, its unit and period (a membership
+    count has none: pass None); the last whole-unit admission count, its period (to its parts)."""
+    return ([Carried("last_record", *last)] if last else []) + ([Carried("last_total", None, total)] if total else [])
+
+
 def with_carried(slot: Slot, carried: list[Carried]) -> tuple[list[UnitOption], list[PeriodOption]]:
     """The options of a slot, plus the units and periods of the records before it in the article
     (the parts of a total share its period; a list goes on about the same unit)."""

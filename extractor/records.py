@@ -11,7 +11,7 @@ from typing import Callable, Optional, TypeVar
 
 import numpy as np
 
-from .candidates import Carried, PeriodOption, Slot, UnitOption, with_carried
+from .candidates import PeriodOption, Slot, UnitOption, carried_from, with_carried
 from .features import measure_features, period_features, unit_features
 from .groups import GroupRules
 from .learned import Decisions, LinearModel
@@ -49,8 +49,8 @@ class Decision:
     group: Optional[str]
 
 
-COUNT_MEASURES = frozenset({"none", "admitted", "target", "members"})
-PERCENT_MEASURES = frozenset({"none", "attainment_pct", "excess_pct", "rate_pct", "share_pct"})
+COUNT_CHOICES = frozenset({"none", "admitted", "target", "members"})
+PERCENT_CHOICES = frozenset({"none", "attainment_pct", "excess_pct", "rate_pct", "share_pct"})
 Option = TypeVar("Option", UnitOption, PeriodOption)
 
 
@@ -73,7 +73,7 @@ class RecordBuilder:
     def measures(self, slots: list[Slot]) -> list[str]:
         """The measure of every value (or "none"), in one pass of the model."""
         started = time.perf_counter()
-        allowed = [COUNT_MEASURES if s.value.label == "COUNT" else PERCENT_MEASURES for s in slots]
+        allowed = [COUNT_CHOICES if s.value.label == "COUNT" else PERCENT_CHOICES for s in slots]
         measures = self.models.measure.predict_many([measure_features(s) for s in slots], allowed)
         self.learned_seconds += time.perf_counter() - started
         return _lists_go_on(slots, measures)
@@ -91,10 +91,10 @@ class RecordBuilder:
         record's and the last whole-unit admission count's."""
         if measure == "none":
             return None
-        last, total = carried   # a total lends its period to its parts; the record before, its unit too
-        units, periods = with_carried(slot, ([Carried("last_record", last.unit, last.period.bounds
-                                                      if last.measure != "members" else None)] if last else [])
-                                      + ([Carried("last_total", None, total.period.bounds)] if total else []))
+        last, total = carried
+        units, periods = with_carried(slot, carried_from(
+            (last.unit, last.period.bounds if last.measure != "members" else None) if last else None,
+            total.period.bounds if total else None))
         unit = (_item_named(units) if "list_item" in slot.flags else None) or \
             self._best(self.models.unit, units, lambda o: unit_features(o, measure))
         if unit is None:

@@ -13,7 +13,7 @@ from typing import Optional
 from urllib.parse import urlparse
 
 from .align import Label, align
-from .candidates import Carried, Slot, with_carried
+from .candidates import Carried, Slot, carried_from, with_carried
 from .evaluate import load_documents, period_key, unit_matches, widened
 from .features import measure_features, period_features, unit_features
 from .learned import Decisions, LinearModel
@@ -90,8 +90,9 @@ def fit(examples: list[Example], c: tuple[float, float, float] = STRENGTHS) -> D
             measure_y.append(label.measure)
             if label.record is None or "title" in slot.flags:
                 continue
-            _rank_examples(slot, label, [_carried("last_record", last), _carried("last_total", total)],
-                           unit_x, unit_y, period_x, period_y)
+            _rank_examples(slot, label, carried_from(
+                (Found("UNIT", 0, 0, name=last.unit.name), _period(last)) if last else None,
+                _period(total) if total else None), unit_x, unit_y, period_x, period_y)
             last = label.record
             if label.measure == "admitted" and label.record.group is None:
                 total = label.record
@@ -105,18 +106,14 @@ def fit(examples: list[Example], c: tuple[float, float, float] = STRENGTHS) -> D
     return Decisions(model(measure_x, measure_y, c[0]), model(unit_x, unit_y, c[1]), model(period_x, period_y, c[2]))
 
 
-def _carried(name: str, record: Optional[Record]) -> Optional[Carried]:
-    if record is None:
-        return None
-    period = (record.period.start, record.period.end) if record.type == "admission" and record.period else None
-    # a total lends its period to its parts; the record before, its unit too
-    return Carried(name, Found("UNIT", 0, 0, name=record.unit.name) if name == "last_record" else None, period)
+def _period(record: Record) -> Optional[tuple[Optional[str], Optional[str]]]:
+    return (record.period.start, record.period.end) if record.type == "admission" and record.period else None
 
 
-def _rank_examples(slot: Slot, label: Label, carried: list[Optional[Carried]], unit_x: list, unit_y: list,
+def _rank_examples(slot: Slot, label: Label, carried: list[Carried], unit_x: list, unit_y: list,
                    period_x: list, period_y: list) -> None:
     measure, record = label.measure, label.record
-    unit_options, period_options = with_carried(slot, [c for c in carried if c is not None])
+    unit_options, period_options = with_carried(slot, carried)
     units = [unit_matches(Unit(name=o.unit.name), record.unit) for o in unit_options]
     if any(units):
         unit_x += [unit_features(o, measure) for o in unit_options]
