@@ -23,8 +23,9 @@ _BACK = 3   # sentences back that may hold a value's unit or period
 _NUMBER = regex.compile(r"\d+(?:[.,]\d+)*")
 # An item of a list: a bare name after the last "," or ";" ("... 150 đảng viên; Hội An 110"); and
 # the bare name just before a value, which may stand for a unit: "Hội An 110", "Nguyễn Du (12 đảng viên)"
-_LIST_ITEM = regex.compile(r"[;,][ ]*\p{Lu}[\p{L}\p{M}]*(?:[ ]+\p{Lu}[\p{L}\p{M}]*){0,4}[ ]*[(:]?[ ]*$")
-_LIST_NAME = regex.compile(r"(?<![\p{L}])(?P<name>\p{Lu}[\p{L}\p{M}]*(?:[ ]+\p{Lu}[\p{L}\p{M}]*){0,4})[ ]*[(:]?[ ]*$")
+_BARE_NAME = r"\p{Lu}[\p{L}\p{M}]*(?:[ ]+\p{Lu}[\p{L}\p{M}]*){0,4}"
+_LIST_ITEM = regex.compile(rf"[;,][ ]*{_BARE_NAME}[ ]*[(:]?[ ]*$")
+_LIST_NAME = regex.compile(rf"(?<![\p{{L}}])(?P<name>{_BARE_NAME})[ ]*[(:]?[ ]*$")
 
 
 @dataclass
