@@ -48,6 +48,11 @@ class Outcome:
     facts: int = 0
     error: Optional[dict] = None     # {"stage", "message"}
 
+    @property
+    def totals(self) -> dict[str, int]:
+        """What it adds to a run's totals: an error, or a document with its records and facts."""
+        return {"errors": 1} if self.error else {"documents": 1, "records": self.records, "facts": self.facts}
+
 
 def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

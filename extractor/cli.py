@@ -14,11 +14,9 @@ from typing import Callable, Iterable, Iterator, NoReturn, Optional, Union
 
 from tqdm import tqdm
 
-from .annotated import annotated, in_input_order
 from .batch import Options, cores, csv_error_row, error_line, finished, open_output, run
 from .evaluate import GoldError, format_report, load_documents, score
 from .inputs import Article, InputError, read_articles, with_text
-from .labelstudio import gold_json, read_export
 from .learned import untrained
 from .pipeline import Pipeline
 
@@ -60,11 +58,10 @@ def _extract(args: argparse.Namespace) -> int:
                 target.write(csv_error_row(outcome) if target is out and args.format == "csv" else error_line(outcome))
                 target.flush()
                 progress.write(f"error: {outcome.error['message']} ({outcome.error['stage']})", file=sys.stderr)
-                totals.update(["errors"])
             else:
                 out.write(outcome.output)
                 out.flush()
-                totals.update({"documents": 1, "records": outcome.records, "facts": outcome.facts})
+            totals.update(outcome.totals)
             progress.update()
     except KeyboardInterrupt:   # Ctrl-C: what was written stays written; say how far it got
         interrupted = True
@@ -138,6 +135,16 @@ def _unwritable_folder(path: Path) -> Optional[str]:
 
 def _not_a_folder(path: Path) -> Optional[str]:
     return None if path.is_dir() else "not a folder"
+
+
+def _not_a_file(path: Path) -> Optional[str]:
+    return None if path.is_file() else "no such file"
+
+
+def _unmakeable_folder(path: Path) -> Optional[str]:
+    """Why a folder cannot be made (or written into) there."""
+    return "give a folder (it is created; its parent must exist)" \
+        if path.is_file() or not path.parent.is_dir() else None
 
 
 def _workers(value: str) -> int:
@@ -219,6 +226,7 @@ def _review(args: argparse.Namespace) -> int:
     gold, gold_errors = load_documents([gold_folder]) if gold_folder else ({}, [])
     started = time.perf_counter()
     from . import review   # matplotlib: loaded only for this command
+    from .annotated import in_input_order
     summary = review.write_site(in_input_order(args.paths, args.workers, skip=[folder]), folder, gold)
     for error in gold_errors + summary.errors:
         print(f"error: {error}", file=sys.stderr)
@@ -236,6 +244,7 @@ def _export(args: argparse.Namespace) -> int:
     gold = Path(args.from_gold) if args.from_gold else None
     _refuse(args.parser, [("-o", output, _unwritable_file), ("--from-gold", gold, _not_a_folder)])
     started = time.perf_counter()
+    from .annotated import annotated
     from .export import config_path, export   # spaCy and underthesea: loaded only for this command
     summary = export(annotated(args.paths, gold, args.workers), args.format, output, gold=gold is not None)
     for error in summary.errors:
@@ -252,10 +261,8 @@ def _import_labelstudio(args: argparse.Namespace) -> int:
     Read a Label Studio JSON export of tasks made by `export --format labelstudio` and write one
     gold file per annotated task (RECORDS.md section 4), each checked as the evaluator checks gold."""
     source, output = Path(args.export), Path(args.output)
-    if not source.is_file():
-        args.parser.error(f"argument EXPORT.json: {source}: no such file")
-    if output.is_file() or not output.parent.is_dir():
-        args.parser.error(f"argument -o: {output}: give a folder (it is created; its parent must exist)")
+    _refuse(args.parser, [("EXPORT.json", source, _not_a_file), ("-o", output, _unmakeable_folder)])
+    from .labelstudio import gold_json, read_export   # loaded only for this command
     documents, errors, unlabelled = read_export(source)
     output.mkdir(exist_ok=True)
     for doc in documents:

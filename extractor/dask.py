@@ -43,12 +43,13 @@ def _name(shard: OpenFile) -> str:
 
 def _outcomes(shard: OpenFile, options: Options) -> Iterator[Outcome]:
     load(options)   # once per worker process: its later shards find the pipeline built
+    name = _name(shard)
     try:
         with shard as lines:
-            for item in jsonl_articles(lines, _name(shard)):
+            for item in jsonl_articles(lines, name):
                 yield process(item)
     except (OSError, EOFError) as error:   # a shard that cannot be read (to its end) is an error line, not the end
-        yield Outcome(_name(shard), error={"stage": "read", "message": f"{_name(shard)}: cannot read: {error}"})
+        yield Outcome(name, error={"stage": "read", "message": f"{name}: cannot read: {error}"})
 
 
 def _extract_shard(shard: OpenFile, target: OpenFile, options: Options) -> Counter:
@@ -58,8 +59,7 @@ def _extract_shard(shard: OpenFile, target: OpenFile, options: Options) -> Count
     with target as out:
         for outcome in _outcomes(shard, options):
             out.write(jsonl_of(outcome))
-            totals.update({"errors": 1} if outcome.error else
-                          {"documents": 1, "records": outcome.records, "facts": outcome.facts})
+            totals.update(outcome.totals)
     return totals
 
 

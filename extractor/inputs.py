@@ -141,7 +141,7 @@ def decode(data: bytes) -> tuple[str, Optional[str]]:
         text, how = data.decode("utf-8"), None
     except UnicodeDecodeError:
         text, how = _code_page(data)
-    if b"\x00" in text[:4096].encode("utf-8", "replace"):
+    if "\x00" in text[:4096]:
         raise ValueError("binary file, not text")
     return repair(text, how)
 

@@ -60,7 +60,7 @@ class Pipeline:
         finally:
             self.seconds[name] += time.perf_counter() - started
 
-    def read(self, text: str, published: Optional[str] = None, published_from: DateSource = "input") -> "Read":
+    def read(self, text: str, published: Optional[str] = None, published_from: DateSource = "input") -> Read:
         """The stages up to the value slots: what the learned decisions weigh (and train on).
         `published_from` says where a given `published` came from."""
         with self._stage("normalise"):
@@ -108,8 +108,8 @@ class Pipeline:
     def _province(self, text: str, body_start: int, article: list[SentenceMentions]) -> Optional[str]:
         """The article's province: its dateline code ("(QBĐT) -"), else where its places lie."""
         match = _DATELINE_CODE.match(text[body_start:body_start + 40])
-        if match and self.finder.datelines.get(match["code"]):
-            return self.finder.datelines[match["code"]]
+        if match and (province := self.finder.datelines.get(match["code"])):
+            return province
         return gazetteer.province_from_places([(p.level, p.rest) for m in article for p in m.places if p.level])
 
     @staticmethod
