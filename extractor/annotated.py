@@ -55,7 +55,11 @@ class Tally:
         self.documents += 1
         self.mentions += len(doc.mentions)
         self.records += len(doc.records)
-        self.facts += sum(len(r.measures()) for r in doc.records)
+        self.facts += fact_count(doc)
+
+
+def fact_count(doc: Document) -> int:
+    return sum(len(r.measures()) for r in doc.records)
 
 
 def is_document_file(source: str) -> bool:

@@ -22,21 +22,21 @@ import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Optional, Union
+from typing import Iterator, Optional, Union, get_args
 
 import regex
 
 from .align import evidence_spans
 from .evaluate import GoldError, check_evidence, parse_document, unit_matches
 from .normalize import normalise
-from .schema import MEASURES, PERCENT_MEASURES, Document, Mention, Record, Unit
+from .schema import MEASURES, PERCENT_MEASURES, Approx, Document, Mention, Record, Unit
 
 Span = tuple[int, int]
 LABELS = {"UNIT": "#4e79a7", "DATE": "#f28e2b", "COUNT": "#59a14f", "PERCENT": "#e15759",
           "GROUP": "#b07aa1", "EVIDENCE": "#d4d4d4"}
-MENTION_LABELS = ("UNIT", "DATE", "COUNT", "PERCENT")
+MENTION_LABELS = get_args(Mention.model_fields["label"].annotation)
 PART_OF = {"UNIT": "unit", "DATE": "period", "GROUP": "group", "EVIDENCE": "evidence"}   # a fact's relation to such a region
-APPROX = ("over", "under", "about", "at_least")
+APPROX = get_args(Approx)
 NOT_A_MENTION = "not a mention"
 OPEN = ".."       # a period bound that is not known
 TEXT, LABEL, MEASURE, HEDGE, VALUE, ALIASES, ATTRIBUTES, MENTION = (

@@ -10,11 +10,9 @@ hashes of its own script and style.
 from __future__ import annotations
 
 import base64
-import bisect
 import functools
 import hashlib
 import html
-import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -22,9 +20,11 @@ from typing import Iterable, Optional, get_args
 
 import regex
 
-from .annotated import Failed, Item, Tally
+from .align import evidence_spans
+from .annotated import Failed, Item, Tally, fact_count
 from .charts import BatchFigures
 from .evaluate import Counts, DocumentDiff, Fact, diff_document
+from .normalize import normalise
 from .schema import Document, Mention, Record
 
 LABELS = get_args(Mention.model_fields["label"].annotation)
@@ -52,7 +52,6 @@ class Summary(Tally):
 @dataclass
 class _Row:
     """One line of the index."""
-    order: int
     doc_id: str
     page: Optional[str] = None
     title: str = ""
@@ -72,17 +71,17 @@ def write_site(items: Iterable[Item], folder: Path, gold: dict[str, Document]) -
     rows: list[_Row] = []
     for item in items:
         if isinstance(item, Failed):
-            rows.append(_Row(len(rows), item.doc_id, error=str(item)))
+            rows.append(_Row(item.doc_id, error=str(item)))
             summary.errors.append(str(item))
             continue
         doc = item.doc
-        row = _Row(len(rows), doc.doc_id)
+        row = _Row(doc.doc_id)
         rows.append(row)
         diff = diff_document(doc, gold[doc.doc_id]) if doc.doc_id in gold else None
         row.page = page_name(doc.doc_id, taken)
         (pages / row.page).write_text(document_page(doc, item.text, diff), encoding="utf-8")
         row.title, row.published = doc.meta.title or "", doc.meta.published or ""
-        row.records, row.facts = len(doc.records), sum(len(r.measures()) for r in doc.records)
+        row.records, row.facts = len(doc.records), fact_count(doc)
         summary.add(doc)
         for record in doc.records:
             figures.add(record)
@@ -221,21 +220,13 @@ def _fact_status(diff: Optional[DocumentDiff]) -> dict[tuple[int, str], str]:
 
 
 def locate(text: str, sentences: Iterable[str]) -> dict[str, Optional[tuple[int, int]]]:
-    """Where each gold evidence sentence stands in the text, found as the evaluator finds it (NFC,
-    whitespace folded), widened to whole words."""
-    words = [(m.start(), m.end()) for m in regex.finditer(r"\S+", text)]
-    folded_words = [unicodedata.normalize("NFC", text[start:end]) for start, end in words]
-    starts, position = [], 0
-    for word in folded_words:
-        starts.append(position)
-        position += len(word) + 1
-    folded = " ".join(folded_words)
+    """Where each gold evidence sentence first stands in the text, found as the Label Studio export
+    places gold evidence (`align.evidence_spans` on the normalised text), or None."""
+    norm = normalise(text)
     found: dict[str, Optional[tuple[int, int]]] = {}
     for sentence in sentences:
-        wanted = " ".join(unicodedata.normalize("NFC", sentence).split())
-        at = folded.find(wanted) if wanted else -1
-        found[sentence] = None if at < 0 else (words[bisect.bisect_right(starts, at) - 1][0],
-                                               words[bisect.bisect_right(starts, at + len(wanted) - 1) - 1][1])
+        spans = evidence_spans(norm.text, sentence)
+        found[sentence] = norm.to_original(*spans[0]) if spans else None
     return found
 
 
@@ -278,8 +269,7 @@ def _meta_line(doc: Document) -> str:
         parts.append(f'<a href="{_e(url)}" rel="noreferrer noopener">{_e(url)}</a>')
     elif url:
         parts.append(_e(url))
-    facts = sum(len(r.measures()) for r in doc.records)
-    parts.append(f"{len(doc.records)} records, {facts} facts, {len(doc.mentions)} mentions")
+    parts.append(f"{len(doc.records)} records, {fact_count(doc)} facts, {len(doc.mentions)} mentions")
     return " · ".join(parts)
 
 
@@ -353,12 +343,13 @@ _GOLD_COLUMNS = [("P", "num"), ("R", "num"), ("F1", "num"), ("missed", "num"), (
 
 
 def _worst_first(row: _Row) -> tuple:
-    """Failed documents first, then by strict F1 from the lowest, the most errors first; no gold last."""
+    """Failed documents first, then by strict F1 from the lowest, the most errors first; no gold last.
+    Ties keep the input order (the sort is stable)."""
     if row.error:
-        return (0, 0.0, 0, row.order)
+        return (0, 0.0, 0)
     if row.counts is None:
-        return (2, 0.0, 0, row.order)
-    return (1, row.counts.f1, -(row.counts.fp + row.counts.fn), row.order)
+        return (2, 0.0, 0)
+    return (1, row.counts.f1, -(row.counts.fp + row.counts.fn))
 
 
 def _cell(sort_key: object, shown: str, numeric: bool = False) -> str:

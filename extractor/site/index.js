@@ -6,9 +6,6 @@
   var body = table.tBodies[0];
 
   function compare(a, b, numeric) {
-    if (a === "" || b === "") {
-      return (a === "") - (b === "");
-    }
     if (numeric) {
       return Number(a) - Number(b);
     }
@@ -31,8 +28,8 @@
     var rows = Array.prototype.slice.call(body.rows);
     rows.sort(function (x, y) {
       var a = x.cells[column].dataset.v, b = y.cells[column].dataset.v;
-      if (a === "" || b === "") {
-        return compare(a, b, numeric);
+      if (a === "" || b === "") {   // last in either direction
+        return (a === "") - (b === "");
       }
       return ascending ? compare(a, b, numeric) : compare(b, a, numeric);
     });
