@@ -7,9 +7,12 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import regex
+
+if TYPE_CHECKING:   # candidates imports this module
+    from .candidates import PeriodOption, Slot, UnitOption
 
 _WORD = regex.compile(r"[\p{L}\p{M}]+|\d+(?:[.,]\d+)*|%|[;:()]")
 
@@ -55,7 +58,7 @@ class SentenceWords:
         return bisect.bisect_left(self.starts, offset)
 
 
-def measure_features(slot: "Slot") -> dict[str, float]:    # noqa: F821 - candidates.Slot
+def measure_features(slot: Slot) -> dict[str, float]:
     value, sentence = slot.value, slot.words
     f: dict[str, float] = {"bias": 1.0, f"label={value.label}": 1.0}
     base = slot.sentence.start
@@ -117,12 +120,12 @@ def _clause(words: list[str]) -> list[str]:
 _UNIT_CROSSED = ("src=", "dist", "nearest", "last_", "subject")
 
 
-def unit_features(option: "UnitOption", measure: str) -> dict[str, float]:   # noqa: F821
+def unit_features(option: UnitOption, measure: str) -> dict[str, float]:
     kind = "members" if measure == "members" else "count" if measure in ("admitted", "target") else "pct"
     return _crossed(option.cues, kind, _UNIT_CROSSED)
 
 
-def period_features(option: "PeriodOption", measure: str) -> dict[str, float]:   # noqa: F821
+def period_features(option: PeriodOption, measure: str) -> dict[str, float]:
     """Every cue of a period crossed with the measure: a target's year reads unlike an admission's."""
     return _crossed(option.cues, measure, ("",))
 
