@@ -149,6 +149,9 @@ def cross_validate(pipeline: Pipeline, examples: list[Example], extra: list[Exam
     the doc_ids of each fold."""
     predictions: dict[str, Document] = {}
     buckets = folds(examples, k)
+    # the seed articles are in the team corpus and in the dev set: never train on a scored one
+    scored = {e.doc_id for e in examples}
+    extra = [e for e in extra if e.doc_id not in scored]
     for held_out in buckets:
         training = [e for bucket in buckets if bucket is not held_out for e in bucket] + extra
         predictions.update(predict(pipeline, fit(training, c), held_out))
