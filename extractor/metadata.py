@@ -99,14 +99,30 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _split_iso_lines(text: str, lines: list[tuple[int, int]], iso_date: regex.Pattern) -> list[tuple[int, int]]:
+    """"date 2025-09-01 Giấc mơ ..." is a dateline and a headline a scraper joined: two lines."""
+    split = []
+    for n, (s, e) in enumerate(lines):
+        match = iso_date.match(text[s:e]) if n < 12 else None
+        end = s + match.end() if match else e
+        rest = len(text[end:e]) - len(text[end:e].lstrip())
+        if rest and end + rest < e:
+            split += [(s, end), (end + rest, e)]
+        else:
+            split.append((s, e))
+    return split
+
+
 def _dateline(line: str, patterns: _Patterns) -> Optional[str]:
     """The ISO date-time of a line that is a dateline ("Thứ Sáu, 24/02/2017, 06:59"), or that ends
     with a news agency's dated signature ("(TTXVN 2/2/2001)"), else None."""
     date = patterns.agency_date.search(line) or patterns.iso_date.match(line)
     if date is None:
         date = _DATE_RE.search(line)
-        if not date or len(line) > 90 or patterns.dateline_words.sub("", _GLUED.sub(" ", line)).strip():
+        if not date or len(line) > 90:
             return None
+        if patterns.dateline_words.sub("", _GLUED.sub(" ", line)).strip():
+            return _stamp(line)   # a short line with a time stamp: "ClockThứ Năm, 02/02/2023 15:12"
     return _with_time(line, date)
 
 
@@ -133,7 +149,7 @@ def read_metadata(text: str, rules: Rules, published: Optional[str] = None,
                   published_from: DateSource = "input") -> Metadata:
     """`published_from` says where a given `published` came from (the article's input, or its page)."""
     patterns = _patterns(rules)
-    lines = _lines(text)
+    lines = _split_iso_lines(text, _lines(text), patterns.iso_date)
     if not lines:
         return Metadata(None, published, None, None, (0, 0), date_source=published_from if published else None)
     chrome = rules.marker_patterns["chrome_line"]
@@ -191,7 +207,7 @@ def _title_index(text: str, lines: list[tuple[int, int]], dateline_index: Option
         for i in range(dateline_index - 1, max(dateline_index - 4, -1), -1):
             if headline(i):
                 return i
-    leading = list(islice((i for i in range(len(lines)) if not is_chrome(i)), 4))
+    leading = list(islice((i for i in range(len(lines)) if not is_chrome(i) and i != dateline_index), 4))
     first = [i for i in leading if headline(i)]
     # A site's name sits above its menu ("Trang chủ › Tin tức"), often in capitals; the headline
     # is in running case.

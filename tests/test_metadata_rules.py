@@ -37,6 +37,9 @@ def test_metadata_examples(example):
     assert meta.published == example["published"]
     assert (meta.month.isoformat() if meta.month else None) == example.get("month")
     assert meta.author == example["author"]
+    if "title" in example:
+        text = normalise(example["text"]).text
+        assert (text[slice(*meta.title_span)] if meta.title_span else None) == example["title"]
 
 
 @pytest.mark.parametrize("text", negatives())
