@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, TextIO, Union
 
+from . import gazetteer
 from .inputs import Article, InputError, with_text
 from .pipeline import Pipeline, StageError
 from .schema import Document
@@ -72,6 +73,8 @@ def load(options: Options) -> None:
     """This process's pipeline for `process`: the rules and the model load on the first call only."""
     global _worker
     if _worker is None or _worker[1] != options:
+        if _worker is None:
+            gazetteer.source()   # build the place index now: not inside the first article's time budget
         _worker = (_worker[0] if _worker else Pipeline(), options)
 
 
