@@ -139,15 +139,19 @@ class MentionFinder:
         whole = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "whole"])
         organ_suffix = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "organ_suffix"])
         caption = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "caption"])
-        # a caption glued to a name ("Công ty Nhôm Lâm Đồng - Ảnh: ...") is not part of it
-        token = (f"(?:(?!(?:{caption})(?![\\p{{L}}])){_NAME_TOKEN}(?:[ ]+(?:{name_word})(?![\\p{{L}}])(?![ ]+(?:{name_word_stop})\\b))*|(?:{connector})(?![\\p{{L}}])"
+        # a caption glued to a name ("Công ty Nhôm Lâm Đồng - Ảnh: ...") is not part of it, nor is
+        # the organ word of the next unit ("Chi bộ 3 và Chi bộ 5": two units)
+        next_unit = alternation([o.text for o in self.rules.of(units, Organ) if o.level is None])
+        token = (f"(?:(?!(?:{caption})(?![\\p{{L}}])){_NAME_TOKEN}(?:[ ]+(?:{name_word})(?:[-&/]\\p{{Lu}}[\\p{{L}}\\p{{M}}]*)?(?![\\p{{L}}])(?![ ]+(?:{name_word_stop})\\b))*|(?:{connector})(?![\\p{{L}}])"
                  f"|{level}(?![\\p{{L}}]))")
         # After an institution's head ("Công ty", "Trường") lower-case words may stand between
         # capitalised ones: "Công ty TNHH Chế biến thủy sản Hồng Ngự".
         institution = alternation([i.text for i in self.rules.of(units, Institution)])
         stop = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "name_stop"])
         gap = f"(?:(?!(?:{stop})(?![\\p{{L}}]))\\p{{Ll}}[\\p{{L}}\\p{{M}}]*)"
-        institution_tail = f"[ ]+(?:{institution})(?![\\p{{L}}])(?:(?:[ ]+{gap}){{0,3}}[ ]+{token})*"
+        lowered = alternation([i.text.lower() for i in self.rules.of(units, Institution) if i.lower_after_organ])
+        institution_tail = (f"[ ]+(?:(?:{institution})(?![\\p{{L}}])(?:(?:[ ]+{gap}){{0,3}}[ ]+{token})*"
+                            f"|(?:{lowered})(?![\\p{{L}}])(?:(?:[ ]+{gap}){{0,3}}[ ]+{token})+)")
         # "Đảng bộ TP.Tam Kỳ": an abbreviated level may touch the name
         tail = f"(?P<tail>{institution_tail}|(?:(?:[ ]+|(?<=\\.)(?=\\p{{Lu}})){token})*)"
         # An institution named without organ word: "Trường THPT Lưu Nhân Chú", "Trung đoàn 762"

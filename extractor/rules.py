@@ -90,9 +90,11 @@ class Connector(Strict):
 
 class Institution(Strict):
     """The head noun of an institution's name ("Sở", "Công ty", "Trường"): alone after an organ
-    word ("Đảng ủy Sở") it refers back to the institution named in full."""
+    word ("Đảng ủy Sở") it refers back to the institution named in full. `lower_after_organ`: also
+    written in lower case after an organ word when a name follows ("Chi bộ trường Tiểu học X")."""
     kind: Literal["institution"]
     text: str
+    lower_after_organ: bool = False
 
 
 class WholeParty(Strict):

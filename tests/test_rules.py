@@ -156,3 +156,21 @@ def test_group_examples(example):
         assert rules.of_members(example["left"], example["text"]) == example["group"]
     else:
         assert getattr(rules, example["rule"])(example["text"]) == example["group"]
+
+
+
+@pytest.mark.parametrize("text, names", [
+    ("Chi bộ trường đã kết nạp Nguyễn Văn A", ["Chi bộ"]),
+    ("Đảng ủy ban hành Nghị quyết", ["Đảng ủy"]),
+])
+def test_a_lower_case_head_needs_a_name(text, names):
+    assert [m.name for m in FINDER.find(normalise(text).text, None) if m.label == "UNIT"] == names
+
+
+@pytest.mark.parametrize("text, names", [
+    ("Đảng bộ xã Tân An tạo điều kiện", ["Đảng bộ xã Tân An"]),
+    ("Chi bộ Phú Hòa chính thức kết nạp", ["Chi bộ Phú Hòa"]),
+    ("Đảng bộ Long Điền tạo nguồn", ["Đảng bộ Long Điền"]),
+])
+def test_a_verb_after_a_name_is_no_part_of_it(text, names):
+    assert [m.name for m in FINDER.find(normalise(text).text, None) if m.label == "UNIT"] == names
