@@ -156,27 +156,29 @@ class RecordBuilder:
         """`event`: the value holds for one day or no period (a ceremony: its people are no group)."""
         value, groups = slot.value, self.groups
         after = slot.sentence.text[value.end - slot.sentence.start:][:len(slot.right)]
+        # a hedge ("hơn 50%", "gần 400 đảng viên") is the value's, not a group's word
+        left = slot.left[:max(0, len(slot.left) - (value.value_span[0] - value.start))]
         # "Trong đó, Đảng bộ Quân sự tỉnh kết nạp 95": a sub-unit named in the part is no group
         named_here = slot.sentence.start + slot.left_start <= unit.start < value.start
         part = slot.is_part and not named_here
         if measure == "members":   # "có 20 đảng viên, trong đó có 19 đảng viên là người dân tộc thiểu số"
-            return groups.of_members(slot.left, after) or (groups.after_value(after) if part else None)
+            return groups.of_members(left, after) or (groups.after_value(after) if part else None)
         if measure == "admitted":
             following = groups.after_value(after)
             noun = value.noun if value.group_noun else None
             if part:
-                return following or groups.before_value(slot.left) or noun
+                return following or groups.before_value(left) or noun
             if "ceremony" in slot.flags or event:
                 return None
             return f"{noun} {following}" if noun and following else noun or following
         if measure == "share_pct":
-            own = groups.before_value(slot.left)
-            if own is None and previous is not None and previous.slot.value.label == "COUNT" and ";" not in slot.left:
+            own = groups.before_value(left)
+            if own is None and previous is not None and previous.slot.value.label == "COUNT" and ";" not in left:
                 return previous.group   # "125 đảng viên là nữ, chiếm 65,1%"
             item = groups.list_item(after)
             return (item or own) if item else (own or groups.after_value(after))
         # the attainment of a restricted count: "1856 đảng viên là công nhân ..., vượt 47,7% kế hoạch"
-        if previous is not None and previous.group and len(slot.left) < 40 and ";" not in slot.left:
+        if previous is not None and previous.group and len(left) < 40 and ";" not in left:
             return previous.group
         return None
 
