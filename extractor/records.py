@@ -67,6 +67,7 @@ class RecordBuilder:
         self.groups = GroupRules(rules)
         self.now = rules.marker_patterns["now"]
         self.each = rules.marker_patterns["each"]
+        self.ceremony = rules.marker_patterns["ceremony"]
         self.models = decisions
         self.learned_seconds = 0.0   # in the models (features and scores), for the benchmark
 
@@ -100,7 +101,7 @@ class RecordBuilder:
         if unit is None:
             return None
         period = self._best(self.models.period, periods, lambda o: period_features(o, measure))
-        group = self._group(slot, measure, previous, unit.unit, _one_event(period.bounds))
+        group = self._group(slot, measure, previous, unit.unit, period.bounds)
         if measure == "share_pct" and group is None:
             return None   # a share of nothing named is no fact
         return Decision(slot, measure, unit.unit, period, group)
@@ -152,8 +153,11 @@ class RecordBuilder:
             return [decision]
         return [replace(decision, unit=unit) for unit in named]
 
-    def _group(self, slot: Slot, measure: str, previous: Optional[Decision], unit: Found, event: bool) -> Optional[str]:
-        """`event`: the value holds for one day or no period (a ceremony: its people are no group)."""
+    def _group(self, slot: Slot, measure: str, previous: Optional[Decision], unit: Found, bounds: Bounds) -> Optional[str]:
+        """A count for one day or no period is an event's (a ceremony: its people are no group),
+        unless its own noun names a population ("5 chức sắc được đứng vào hàng ngũ"), no date says it was
+        one day and the article tells of no ceremony."""
+        event = _one_event(bounds)
         value, groups = slot.value, self.groups
         after = slot.sentence.text[value.end - slot.sentence.start:][:len(slot.right)]
         # a hedge ("hơn 50%", "gần 400 đảng viên") is the value's, not a group's word
@@ -168,7 +172,8 @@ class RecordBuilder:
             noun = value.noun if value.group_noun else None
             if part:
                 return following or groups.before_value(left) or noun
-            if "ceremony" in slot.flags or event:
+            undated_population = bool(noun) and bounds == (None, None) and not self._reports_a_ceremony(slot)
+            if "ceremony" in slot.flags or event and not undated_population:
                 return None
             return f"{noun} {following}" if noun and following else noun or following
         if measure == "share_pct":
@@ -181,6 +186,10 @@ class RecordBuilder:
         if previous is not None and previous.group and len(left) < 40 and ";" not in left:
             return previous.group
         return None
+
+    def _reports_a_ceremony(self, slot: Slot) -> bool:
+        """The article tells of a ceremony somewhere: its undated counts are that day's."""
+        return slot.context is not None and any(self.ceremony.search(m.sentence.text) for m in slot.context.article)
 
     def _add(self, drafts: list[Draft], decision: Decision, published: Optional[dt.date]) -> None:
         slot, measure = decision.slot, decision.measure
