@@ -172,6 +172,11 @@ class RecordBuilder:
             noun = value.noun if value.group_noun else None
             if part:
                 return following or groups.before_value(left) or noun
+            # a bare number shares the noun, so the group, of the count before it spread over units:
+            # "Hà Nội kết nạp 3 chủ doanh nghiệp tư nhân, Hải Phòng kết nạp được 4"
+            if value.noun is None and not following and previous is not None and previous.measure == "admitted" \
+                    and previous.group and previous.unit.name != unit.name:
+                return previous.group
             undated_population = bool(noun) and bounds == (None, None) and not self._reports_a_ceremony(slot)
             if "ceremony" in slot.flags or event and not undated_population:
                 return None
