@@ -166,7 +166,8 @@ class RecordBuilder:
         named_here = slot.sentence.start + slot.left_start <= unit.start < value.start
         part = slot.is_part and not named_here
         if measure == "members":   # "có 20 đảng viên, trong đó có 19 đảng viên là người dân tộc thiểu số"
-            return groups.of_members(left, after) or (groups.after_value(after) if part else None)
+            return groups.of_members(left, after) or (groups.after_value(after) if part else None) \
+                or groups.of_class(slot.before)
         if measure == "admitted":
             following = groups.after_value(after)
             noun = value.noun if value.group_noun else None
