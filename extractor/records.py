@@ -68,6 +68,7 @@ class RecordBuilder:
         self.now = rules.marker_patterns["now"]
         self.each = rules.marker_patterns["each"]
         self.ceremony = rules.marker_patterns["ceremony"]
+        self.same_figure = rules.marker_patterns["same_figure"]
         self.models = decisions
         self.learned_seconds = 0.0   # in the models (features and scores), for the benchmark
 
@@ -165,6 +166,9 @@ class RecordBuilder:
         # "Trong đó, Đảng bộ Quân sự tỉnh kết nạp 95": a sub-unit named in the part is no group
         named_here = slot.sentence.start + slot.left_start <= unit.start < value.start
         part = slot.is_part and not named_here
+        if previous is not None and previous.measure == measure and previous.group \
+                and self.same_figure.search(left):
+            return previous.group   # "69 đảng viên là người có đạo thì đến năm 2016, con số này là 662"
         if measure == "members":   # "có 20 đảng viên, trong đó có 19 đảng viên là người dân tộc thiểu số"
             return groups.of_members(left, after) or (groups.after_value(after) if part else None) \
                 or groups.of_class(slot.before)
