@@ -67,6 +67,8 @@ class RecordBuilder:
         self.groups = GroupRules(rules)
         self.now = rules.marker_patterns["now"]
         self.each = rules.marker_patterns["each"]
+        self.ceremony = rules.marker_patterns["ceremony"]
+        self.same_figure = rules.marker_patterns["same_figure"]
         self.models = decisions
         self.learned_seconds = 0.0   # in the models (features and scores), for the benchmark
 
@@ -100,7 +102,7 @@ class RecordBuilder:
         if unit is None:
             return None
         period = self._best(self.models.period, periods, lambda o: period_features(o, measure))
-        group = self._group(slot, measure, previous, unit.unit, _one_event(period.bounds))
+        group = self._group(slot, measure, previous, unit.unit, period.bounds)
         if measure == "share_pct" and group is None:
             return None   # a share of nothing named is no fact
         return Decision(slot, measure, unit.unit, period, group)
@@ -152,33 +154,52 @@ class RecordBuilder:
             return [decision]
         return [replace(decision, unit=unit) for unit in named]
 
-    def _group(self, slot: Slot, measure: str, previous: Optional[Decision], unit: Found, event: bool) -> Optional[str]:
-        """`event`: the value holds for one day or no period (a ceremony: its people are no group)."""
+    def _group(self, slot: Slot, measure: str, previous: Optional[Decision], unit: Found, bounds: Bounds) -> Optional[str]:
+        """A count for one day or no period is an event's (a ceremony: its people are no group),
+        unless its own noun names a population ("5 chức sắc được đứng vào hàng ngũ"), no date says it was
+        one day and the article tells of no ceremony."""
+        event = _one_event(bounds)
         value, groups = slot.value, self.groups
         after = slot.sentence.text[value.end - slot.sentence.start:][:len(slot.right)]
+        # a hedge ("hơn 50%", "gần 400 đảng viên") is the value's, not a group's word
+        left = slot.left[:max(0, len(slot.left) - (value.value_span[0] - value.start))]
         # "Trong đó, Đảng bộ Quân sự tỉnh kết nạp 95": a sub-unit named in the part is no group
         named_here = slot.sentence.start + slot.left_start <= unit.start < value.start
         part = slot.is_part and not named_here
+        if previous is not None and previous.measure == measure and previous.group \
+                and self.same_figure.search(left):
+            return previous.group   # "69 đảng viên là người có đạo thì đến năm 2016, con số này là 662"
         if measure == "members":   # "có 20 đảng viên, trong đó có 19 đảng viên là người dân tộc thiểu số"
-            return groups.of_members(slot.left, after) or (groups.after_value(after) if part else None)
+            return groups.of_members(left, after) or (groups.after_value(after) if part else None) \
+                or groups.of_class(slot.before)
         if measure == "admitted":
             following = groups.after_value(after)
             noun = value.noun if value.group_noun else None
             if part:
-                return following or groups.before_value(slot.left) or noun
-            if "ceremony" in slot.flags or event:
+                return following or groups.before_value(left) or noun
+            # a bare number shares the noun, so the group, of the count before it spread over units:
+            # "Hà Nội kết nạp 3 chủ doanh nghiệp tư nhân, Hải Phòng kết nạp được 4"
+            if value.noun is None and not following and previous is not None and previous.measure == "admitted" \
+                    and previous.group and previous.unit.name != unit.name:
+                return previous.group
+            undated_population = bool(noun) and bounds == (None, None) and not self._reports_a_ceremony(slot)
+            if "ceremony" in slot.flags or event and not undated_population:
                 return None
             return f"{noun} {following}" if noun and following else noun or following
         if measure == "share_pct":
-            own = groups.before_value(slot.left)
-            if own is None and previous is not None and previous.slot.value.label == "COUNT" and ";" not in slot.left:
+            own = groups.before_value(left)
+            if own is None and previous is not None and previous.slot.value.label == "COUNT" and ";" not in left:
                 return previous.group   # "125 đảng viên là nữ, chiếm 65,1%"
             item = groups.list_item(after)
             return (item or own) if item else (own or groups.after_value(after))
         # the attainment of a restricted count: "1856 đảng viên là công nhân ..., vượt 47,7% kế hoạch"
-        if previous is not None and previous.group and len(slot.left) < 40 and ";" not in slot.left:
+        if previous is not None and previous.group and len(left) < 40 and ";" not in left:
             return previous.group
         return None
+
+    def _reports_a_ceremony(self, slot: Slot) -> bool:
+        """The article tells of a ceremony somewhere: its undated counts are that day's."""
+        return slot.context is not None and any(self.ceremony.search(m.sentence.text) for m in slot.context.article)
 
     def _add(self, drafts: list[Draft], decision: Decision, published: Optional[dt.date]) -> None:
         slot, measure = decision.slot, decision.measure
