@@ -71,8 +71,8 @@ def first_months(g: Groups, pub: Optional[dt.date]) -> Bounds:
 
 
 def quarter(g: Groups, pub: Optional[dt.date]) -> Bounds:
-    q = _ROMAN[g["q"].lower()]
-    return _month(int(g["y"]), 3 * q - 2), _month(int(g["y"]), 3 * q)
+    q, year = _ROMAN[g["q"].lower()], _year(g, "y", pub)
+    return _month(year, 3 * q - 2), _month(year, 3 * q)
 
 
 def month(g: Groups, pub: Optional[dt.date]) -> Bounds:
