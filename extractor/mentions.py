@@ -37,7 +37,7 @@ _NAME_TOKEN = r"(?:\p{Lu}[\p{L}\p{M}]*(?:[-.&'/]\p{L}[\p{L}\p{M}]*)*|\d+[A-Za-z]
 
 # Resolvers that need only the year of the publication date.
 # ("tính đến ngày 30-6" in an article that speaks of 2022 only is 2022-01-01..2022-06-30)
-_YEAR_ONLY = frozenset({"quarter", "first_months", "year_to_month", "this_year", "month", "year_to_day", "day"})
+_YEAR_ONLY = frozenset({"first_months", "year_to_month", "this_year", "month", "year_to_day", "day"})
 
 
 @dataclass
