@@ -374,7 +374,7 @@ def _add_period(options: dict[Bounds, PeriodOption], date: Found, term: Optional
     bounds = date.bounds
     resolve = date.extra.get("resolve")
     if resolve in TERM_RELATIVE and term:   # "trong nhiệm kỳ" after "nhiệm kỳ 2015 - 2020"
-        bounds = (term[0], term[1] if resolve == "current_term" else bounds[1])
+        bounds = (term[0], term[1] if resolve in ("current_term", "past_term") else bounds[1])
     option = options.get(bounds)
     if option is None:
         precision = "none" if bounds == (None, None) else \
@@ -406,6 +406,8 @@ def with_carried(slot: Slot, carried: list[Carried]) -> tuple[list[UnitOption], 
     (the parts of a total share its period; a list goes on about the same unit)."""
     part = "part" if slot.is_part else "whole"
     units, periods = list(slot.units), list(slot.periods)
+    # the value's own sentence states a period before it: what the record before had weighs less
+    own = {"own_date_before": 1.0} if any(d.end <= slot.value.value_span[0] and d.bounds != (None, None) for d in slot.dates) else {}
     for carry in carried:
         cues = {carry.name: 1.0, f"{carry.name}|{part}": 1.0}
         if carry.unit is not None:
@@ -418,7 +420,7 @@ def with_carried(slot: Slot, carried: list[Carried]) -> tuple[list[UnitOption], 
         if carry.period is not None:
             at = next((n for n, o in enumerate(periods) if o.bounds == carry.period), None)
             if at is None:
-                periods.append(PeriodOption(None, carry.period, {f"src={carry.name}": 1.0, **cues}))
+                periods.append(PeriodOption(None, carry.period, {f"src={carry.name}": 1.0, **cues, **own}))
             else:
-                periods[at] = PeriodOption(periods[at].date, periods[at].bounds, {**periods[at].cues, **cues})
+                periods[at] = PeriodOption(periods[at].date, periods[at].bounds, {**periods[at].cues, **cues, **own})
     return units, periods

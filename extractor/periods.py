@@ -13,7 +13,7 @@ Groups = dict[str, Optional[str]]
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 # Resolvers relative to the party term: the records stage prefers a term the article names.
-TERM_RELATIVE = frozenset({"current_term", "term_to_now"})
+TERM_RELATIVE = frozenset({"current_term", "term_to_now", "past_term"})
 
 
 class MonthOnly(dt.date):
@@ -71,8 +71,8 @@ def first_months(g: Groups, pub: Optional[dt.date]) -> Bounds:
 
 
 def quarter(g: Groups, pub: Optional[dt.date]) -> Bounds:
-    q = _ROMAN[g["q"].lower()]
-    return _month(int(g["y"]), 3 * q - 2), _month(int(g["y"]), 3 * q)
+    q, year = _ROMAN[g["q"].lower()], _year(g, "y", pub)
+    return _month(year, 3 * q - 2), _month(year, 3 * q)
 
 
 def month(g: Groups, pub: Optional[dt.date]) -> Bounds:
@@ -103,6 +103,11 @@ def unresolved(g: Groups, pub: Optional[dt.date]) -> Bounds:
     return None, None
 
 
+def past_term(g: Groups, pub: Optional[dt.date]) -> Bounds:
+    """"nhiệm kỳ qua": the term the article names (the records stage fills it in), else unknown."""
+    return None, None
+
+
 def this_year(g: Groups, pub: Optional[dt.date]) -> Bounds:
     return (str(pub.year), str(pub.year)) if pub else (None, None)
 
@@ -129,7 +134,7 @@ def term_to_now(g: Groups, pub: Optional[dt.date]) -> Bounds:
 RESOLVERS: dict[str, Callable[[Groups, Optional[dt.date]], Bounds]] = {
     "year_to_now": year_to_now, "year_to_day": year_to_day, "year_to_month": year_to_month,
     "since_to_now": since_to_now, "range": year_range, "first_months": first_months, "quarter": quarter,
-    "month": month, "day": day, "year": year, "past_years": past_years, "unresolved": unresolved,
+    "month": month, "day": day, "year": year, "past_years": past_years, "unresolved": unresolved, "past_term": past_term,
     "this_year": this_year, "current_term": current_term, "term_to_now": term_to_now,
 }
 

@@ -295,19 +295,31 @@ def _dedupe(drafts: list[Draft]) -> list[Draft]:
     """A fact stated twice (lead and body, a decision read out, a paragraph printed twice) is kept
     once; a distinctive figure in another sentence is the same fact even under another key."""
     seen: set[tuple] = set()
-    restated_in: dict[tuple, int] = {}   # (measure, value) -> the sentence that stated it first
-    kept = []
+    restated_in: dict[tuple, Draft] = {}   # (measure, value) -> the draft that stated it first
     for draft in drafts:
         for measure, value in list(draft.measures.items()):
             fact = (fold(draft.unit.name), draft.period if draft.type == "admission" else None,
                     fold(draft.group) if draft.group else None, measure, value)
             first = restated_in.get((measure, value)) if _distinctive(measure, value) else None
-            if fact in seen or first not in (None, draft.evidence[0]):
-                del draft.measures[measure]
-                draft.spans.pop(measure, None)
-                draft.approx.pop(measure, None)
+            if first is not None and first.evidence[0] != draft.evidence[0] and fact not in seen \
+                    and _more_precise(draft, first):
+                _drop(first, measure)   # "kết nạp 162, vượt 8% kế hoạch năm 2024" then "đến ngày 22/11 ... 162"
+                restated_in[(measure, value)] = draft
+            elif fact in seen or first is not None and first.evidence[0] != draft.evidence[0]:
+                _drop(draft, measure)
             seen.add(fact)
-            restated_in.setdefault((measure, value), draft.evidence[0])
-        if draft.measures:
-            kept.append(draft)
-    return kept
+            restated_in.setdefault((measure, value), draft)
+    return [draft for draft in drafts if draft.measures]
+
+
+def _drop(draft: Draft, measure: str) -> None:
+    del draft.measures[measure]
+    draft.spans.pop(measure, None)
+    draft.approx.pop(measure, None)
+
+
+def _more_precise(draft: Draft, than: Draft) -> bool:
+    """A restated admission whose period ends on a day or month, where the first statement's ends on a year."""
+    if draft.type != "admission" or than.type != "admission" or fold(draft.unit.name) != fold(than.unit.name):
+        return False
+    return len(draft.period[1] or "") > len(than.period[1] or "") >= 4
