@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Optional, TypeVar
 
 import numpy as np
+import regex
 
 from .candidates import PeriodOption, Slot, UnitOption, carried_from, with_carried
 from .features import measure_features, period_features, unit_features
@@ -69,6 +70,7 @@ class RecordBuilder:
         self.each = rules.marker_patterns["each"]
         self.ceremony = rules.marker_patterns["ceremony"]
         self.same_figure = rules.marker_patterns["same_figure"]
+        self.percent_item = rules.marker_patterns["percent_item"]
         self.models = decisions
         self.learned_seconds = 0.0   # in the models (features and scores), for the benchmark
 
@@ -78,7 +80,7 @@ class RecordBuilder:
         allowed = [COUNT_CHOICES if s.value.label == "COUNT" else PERCENT_CHOICES for s in slots]
         measures = self.models.measure.predict_many([measure_features(s) for s in slots], allowed)
         self.learned_seconds += time.perf_counter() - started
-        return _lists_go_on(slots, measures)
+        return _lists_go_on(slots, measures, self.percent_item)
 
     def _best(self, model: LinearModel, options: list[Option], features: Callable[[Option], dict[str, float]]
               ) -> Optional[Option]:
@@ -226,15 +228,17 @@ class RecordBuilder:
         return None
 
 
-def _lists_go_on(slots: list[Slot], measures: list[str]) -> list[str]:
-    """An item of a list ("...chỉ tiêu 150 đảng viên; Hội An 110; Điện Bàn 150") states what the
-    last value before it in the sentence that states anything stated: the items have no words of
-    their own to say it."""
+def _lists_go_on(slots: list[Slot], measures: list[str], percent_item: regex.Pattern) -> list[str]:
+    """An item of a list ("...chỉ tiêu 150 đảng viên; Hội An 110; Điện Bàn 150"; a list of shares
+    "…chiếm 72,3%, nông dân 16,3%, công nhân 7,8%") states what the last value before it in the
+    sentence that states anything stated: the items have no words of their own to say it."""
     out = list(measures)
     stated: dict[tuple[int, str], str] = {}   # the last measure stated in a sentence, per label
     for n, slot in enumerate(slots):
         key = (slot.sentence.start, slot.value.label)
-        if out[n] == "none" and "list_item" in slot.flags:
+        item = "list_item" in slot.flags or slot.value.label == "PERCENT" and n and \
+            slots[n - 1].value.label == "PERCENT" and bool(percent_item.match(slot.left))
+        if out[n] == "none" and item:
             out[n] = stated.get(key, "none")
         if out[n] != "none":
             stated[key] = out[n]
