@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from distributed import Client, LocalCluster
 
-from conftest import ROOT
+from conftest import ROOT, TEAM_ARTICLES
 from extractor.dask import extract_shards, shards
 from test_cli import GOOD, jsonl, lines, run
 
@@ -47,7 +47,7 @@ def test_two_dask_workers_write_the_documents_of_the_single_machine_run(tmp_path
     assert [(e["doc_id"], e["error"]["stage"]) for e in errors] == [
         (f"{folder / '1.jsonl'}:4", "read"), (str(folder / "3-broken.jsonl.gz"), "read")]
     assert "bad JSON" in errors[0]["error"]["message"] and "cannot read" in errors[1]["error"]["message"]
-    assert totals["documents"] == 117 and totals["errors"] == 2
+    assert totals["documents"] == TEAM_ARTICLES and totals["errors"] == 2
     assert totals["facts"] == sum(len([m for m in ("admitted", "target", "attainment_pct", "rate_pct", "share_pct",
                                                    "members") if r[m] is not None])
                                   for d in lines(tmp_path / "single.jsonl") for r in d["records"])

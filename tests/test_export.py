@@ -11,7 +11,7 @@ import pytest
 from spacy.tokens import DocBin
 from spacy.training.converters import conll_ner_to_docs
 
-from conftest import ROOT
+from conftest import ROOT, TEAM_ARTICLES
 from extractor.annotated import Annotated, Failed, annotated, in_input_order
 from extractor.evaluate import load_documents, score
 from extractor.export import DOCSTART, conll, export, spacy_doc, vietnamese_vocab
@@ -47,12 +47,12 @@ def gold() -> list[Annotated]:
 def docbin_docs(predicted, tmp_path_factory) -> list:
     path = tmp_path_factory.mktemp("spacy") / "corpus.spacy"
     summary = export(iter(predicted), "spacy", path)
-    assert summary.documents == 117 and not summary.errors
+    assert summary.documents == TEAM_ARTICLES and not summary.errors
     return list(DocBin().from_disk(path).get_docs(vietnamese_vocab()))
 
 
 def test_the_docbin_loads_back_and_every_span_is_its_mention(predicted, docbin_docs):
-    assert len(docbin_docs) == len(predicted) == 117
+    assert len(docbin_docs) == len(predicted) == TEAM_ARTICLES
     spans = 0
     for item, doc in zip(predicted, docbin_docs):
         assert doc.text == item.text                       # tokens and white space give the article back
@@ -90,7 +90,7 @@ def test_a_mention_inside_a_word_splits_the_word(tmp_path):
 def test_conll_has_one_docstart_per_document_sentences_and_valid_iob(predicted, docbin_docs):
     text = "".join(conll(doc) for doc in docbin_docs)
     documents = text.split(DOCSTART + "\n")[1:]
-    assert len(documents) == 117
+    assert len(documents) == TEAM_ARTICLES
     for item, block in zip(predicted, documents):
         assert block.startswith("\n") and block.endswith("\n\n")
         sentences = [s for s in block.strip("\n").split("\n\n")]
@@ -166,13 +166,13 @@ def test_gold_out_to_labelstudio_and_back_is_the_same_gold(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "gold-tasks.config.xml").read_text(encoding="utf-8") == config()
     made = json.loads(tasks.read_text(encoding="utf-8"))
-    assert len(made) == 117 and all("annotations" in t and "predictions" not in t for t in made)
+    assert len(made) == TEAM_ARTICLES and all("annotations" in t and "predictions" not in t for t in made)
     exported = tmp_path / "project-1.json"
     exported.write_text(json.dumps(_labelstudio_export(made), ensure_ascii=False), encoding="utf-8")
 
     result = run("import-labelstudio", str(exported), "-o", str(tmp_path / "back"))
     assert result.returncode == 0, result.stderr
-    assert "117 gold files written" in result.stderr
+    assert f"{TEAM_ARTICLES} gold files written" in result.stderr
     back, errors = load_documents([tmp_path / "back"], CORPUS)     # the evaluator's own checks of gold
     original, _ = load_documents([GOLD])
     assert not errors and back.keys() == original.keys()

@@ -13,7 +13,7 @@ from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
-from conftest import ROOT
+from conftest import ROOT, TEAM_ARTICLES
 from extractor import review
 from extractor.annotated import in_input_order
 from extractor.bench import review_inputs
@@ -59,7 +59,7 @@ def site(tmp_path_factory) -> Path:
     hostile.write_text(json.dumps(HOSTILE, ensure_ascii=False) + "\n", encoding="utf-8")
     result = run_cli("review", str(CORPUS), str(hostile), "-o", str(folder / "site"), "--gold", str(GOLD), "-j", "2")
     assert result.returncode == 0, result.stderr
-    assert "118 documents" in result.stderr and "strict against gold (117 documents)" in result.stderr
+    assert f"{TEAM_ARTICLES + 1} documents" in result.stderr and f"strict against gold ({TEAM_ARTICLES} documents)" in result.stderr
     return folder / "site"
 
 
@@ -176,7 +176,7 @@ def test_the_index_puts_the_worst_first_and_sorts_by_any_column(browser, site):
     heads = browser.execute_script("return [...document.querySelectorAll('#documents th')].map(h => h.textContent)")
     f1, facts = heads.index("F1"), heads.index("facts")
     scored = [float(v) for v in browser.execute_script(column, f1) if v]
-    assert len(scored) == 117 and scored == sorted(scored) and scored[0] < scored[-1]
+    assert len(scored) == TEAM_ARTICLES and scored == sorted(scored) and scored[0] < scored[-1]
     assert browser.execute_script(column, f1)[-1] == ""            # the hostile article has no gold: last
     buttons = browser.find_elements(By.CSS_SELECTOR, "#documents th button")
     buttons[f1].click()                                             # sorted ascending already: now descending
