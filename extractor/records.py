@@ -72,6 +72,7 @@ class RecordBuilder:
         self.same_figure = rules.marker_patterns["same_figure"]
         self.percent_item = rules.marker_patterns["percent_item"]
         self.models = decisions
+        self.overrides = {f"{n}:{c.measure}": frozenset(c.overrides) for n, c in enumerate(rules.cues) if c.overrides}
         self.learned_seconds = 0.0   # in the models (features and scores), for the benchmark
 
     def measures(self, slots: list[Slot]) -> list[str]:
@@ -80,7 +81,7 @@ class RecordBuilder:
         allowed = [COUNT_CHOICES if s.value.label == "COUNT" else PERCENT_CHOICES for s in slots]
         measures = self.models.measure.predict_many([measure_features(s) for s in slots], allowed)
         self.learned_seconds += time.perf_counter() - started
-        return _lists_go_on(slots, measures, self.percent_item)
+        return _lists_go_on(slots, _overruled(slots, measures, self.overrides), self.percent_item)
 
     def _best(self, model: LinearModel, options: list[Option], features: Callable[[Option], dict[str, float]]
               ) -> Optional[Option]:
@@ -226,6 +227,17 @@ class RecordBuilder:
         if published and self.now.search(slot.before):
             return published.isoformat()
         return None
+
+
+def _overruled(slots: list[Slot], measures: list[str], overrides: dict[str, frozenset[str]]) -> list[str]:
+    """A cue that decides (cues.jsonl `overrides`) replaces the model's choice when that choice is
+    one it overrules; the first such cue of a value decides."""
+    out = list(measures)
+    for n, slot in enumerate(slots):
+        cue = next((c for c in slot.cues if out[n] in overrides.get(c, ())), None)
+        if cue is not None:
+            out[n] = cue.split(":", 1)[1]
+    return out
 
 
 def _lists_go_on(slots: list[Slot], measures: list[str], percent_item: regex.Pattern) -> list[str]:

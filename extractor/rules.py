@@ -123,13 +123,17 @@ class PeriodRule(Strict):
 
 class CueRule(Strict):
     """A phrase around a value that cues its measure: every rule that matches is a feature the
-    measure model weighs (features.py); none decides alone."""
+    measure model weighs (features.py). A cue with `overrides` also decides, after the model:
+    where it fires and the model chose one of those measures, the cue's measure stands instead
+    (clear evidence the model weighs too little, as "Chi bộ X có 13 đảng viên" for members)."""
     measure: Literal["admitted", "target", "members", "attainment_pct", "excess_pct", "rate_pct", "share_pct",
                      "none"]
     applies: Literal["count", "percent"]
     left: Optional[str] = None     # the text since the previous value or the subject
     right: Optional[str] = None    # the text up to the next value
     before: Optional[str] = None   # the sentence up to the value ("Bình quân mỗi năm, toàn tỉnh kết nạp ...")
+    overrides: tuple[Literal["admitted", "target", "members", "attainment_pct", "excess_pct", "rate_pct",
+                             "share_pct", "none"], ...] = ()   # the model's choices this cue overrules
     note: str = ""
 
 

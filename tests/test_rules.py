@@ -117,6 +117,22 @@ def test_cue_examples(example):
         slots[0].cues
 
 
+@pytest.mark.parametrize("example", examples("cues.negative.jsonl"), ids=lambda e: e["text"][:50])
+def test_cue_negative_examples(example):
+    """On a near miss, no cue of the named measure overrules the model's choice `over` (default
+    "none": no deciding cue makes a fact of what the model left out)."""
+    finder = CandidateFinder(RULES)
+    over = example.get("over", "none")
+    deciding = {f"{n}:{c.measure}" for n, c in enumerate(RULES.cues) if over in c.overrides}
+    text = normalise(example["text"]).text
+    sentence = Sentence(0, len(text), text)
+    article = FINDER.in_article(text, [sentence], None)
+    slots = [s for s in finder.slots(text, article, None, None) if text[slice(*s.value.value_span)] == example["value"]]
+    assert slots, example["value"]
+    fired = [c for c in slots[0].cues if c in deciding and c.split(":")[1] == example["no_decision"]]
+    assert not fired, fired
+
+
 def test_bad_rule_file_names_file_and_line(tmp_path: Path):
     bad = tmp_path / "cues.jsonl"
     bad.write_text('{"measure": "admitted", "applies": "count", "left": "kết nạp"}\n'
