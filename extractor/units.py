@@ -16,6 +16,11 @@ from .segment import Sentence
 
 # A capitalised name of two to four syllables (a place or institution named without organ word).
 _NAME = r"\p{Lu}[\p{Ll}\p{M}]+(?:[ ]+\p{Lu}[\p{Ll}\p{M}]+){1,3}"
+# Administrative tiers, highest first; a level word not here (xóm, thôn, bon, ...) is a village's.
+_TIERS = {"tỉnh": 0, "thành phố": 1, "huyện": 1, "thị xã": 1, "quận": 1, "xã": 2, "phường": 2, "thị trấn": 2}
+_VILLAGE, _NO_PLACE = 3, 4
+# What stands between a unit and the place that says where it is: "Chi bộ thôn X, xã Y", "Chi bộ Trường X (huyện Y)"
+_ADDRESS_GAP = regex.compile(r"[ ]*[,(][ ]*")
 
 
 class UnitResolver:
@@ -70,7 +75,7 @@ class UnitResolver:
         found = [u for u in units if not (u.rule == "whole_party" and self.joined_party.search(
             sentence.text[max(0, u.start - sentence.start - 30):u.start - sentence.start]))]
         for place in places:
-            if any(u.start <= place.start < u.end for u in units):
+            if any(u.start <= place.start < u.end for u in units) or _address_of(sentence, units, place):
                 continue
             name = f"Đảng bộ {place.level} {place.rest}" if place.level else f"Đảng bộ {place.rest}"
             found.append(Found("UNIT", place.start, place.end, name=name, kind="đảng bộ", level=place.level,
@@ -135,3 +140,18 @@ class Registry:
 def _named(unit: Found, kind: str, level: str, place: str) -> Found:
     return Found("UNIT", unit.start, unit.end, name=f"{kind.capitalize()} {level} {place}", kind=kind, level=level,
                  rest=place, rule=unit.rule)
+
+
+def _tier(level: Optional[str]) -> int:
+    return _NO_PLACE if not level else _TIERS.get(level, _VILLAGE)
+
+
+def _address_of(sentence: Sentence, units: list[Found], place: Found) -> bool:
+    """A place of a higher tier right after a unit ("Chi bộ thôn X, xã Y", "Chi bộ Trường X (huyện
+    Y)") says where that unit is: it is no unit of its own. A place of the same tier is a peer
+    ("Đảng bộ huyện A, huyện B")."""
+    if place.rule != "place":
+        return False
+    before = next((u for u in reversed(units) if u.end <= place.start and u.rule != "whole_party"), None)
+    return before is not None and before.label == "UNIT" and _tier(place.level) < _tier(before.level) and \
+        bool(_ADDRESS_GAP.fullmatch(sentence.text[before.end - sentence.start:place.start - sentence.start]))

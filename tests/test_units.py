@@ -1,0 +1,33 @@
+"""Which names of a sentence stand for units of their own (units.UnitResolver.units_of)."""
+import pytest
+
+from extractor.mentions import MentionFinder
+from extractor.normalize import normalise
+from extractor.rules import Rules
+from extractor.segment import Sentence
+from extractor.units import UnitResolver
+
+RULES = Rules.load()
+FINDER = MentionFinder(RULES)
+RESOLVER = UnitResolver(RULES)
+
+
+def _units_of(text: str) -> list[str]:
+    text = normalise(text).text
+    sentence = Sentence(0, len(text), text)
+    found = [f for f in FINDER.find(text, None) if f.label == "UNIT"]
+    return [u.name for u in RESOLVER.units_of(sentence, found, FINDER.places(text))]
+
+
+@pytest.mark.parametrize("text, units", [
+    # a place of a higher tier right after a unit says where it is
+    ("Chi bộ thôn Đông Hà, xã Tân Lập kết nạp 2 đảng viên.", ["Chi bộ thôn Đông Hà"]),
+    ("Chi bộ Trường THCS Lê Lợi (huyện Cam Lâm) kết nạp 3 đảng viên.", ["Chi bộ Trường THCS Lê Lợi"]),
+    # a peer of the same tier, or a place not right after the unit, is a unit of its own
+    ("Đảng bộ huyện Cam Lâm, huyện Diên Khánh đều kết nạp 20 đảng viên.",
+     ["Đảng bộ huyện Cam Lâm", "Đảng bộ huyện Diên Khánh"]),
+    ("Chi bộ thôn Đông Hà kết nạp 2 đảng viên, xã Tân Lập kết nạp 9 đảng viên.",
+     ["Chi bộ thôn Đông Hà", "Đảng bộ xã Tân Lập"]),
+])
+def test_address_is_no_unit(text, units):
+    assert _units_of(text) == units
