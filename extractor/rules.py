@@ -65,10 +65,13 @@ class ImpliedNoun(Strict):
 
 
 class Organ(Strict):
+    """`refers_back`: written alone ("chi bộ đã kết nạp"), the organ word stands for the unit of its
+    kind the article names nearest."""
     kind: Literal["organ"]
     text: str
     canonical: str
     level: Optional[str] = None
+    refers_back: bool = False
 
 
 class Level(Strict):

@@ -11,7 +11,7 @@ import regex
 
 from .mentions import Found
 from .normalize import fold
-from .rules import Level, Rules
+from .rules import Level, Organ, Rules
 from .segment import Sentence
 
 # A capitalised name of two to four syllables (a place or institution named without organ word).
@@ -26,6 +26,7 @@ _ADDRESS_GAP = regex.compile(r"[ ]*[,(][ ]*")
 class UnitResolver:
     def __init__(self, rules: Rules):
         self.levels = {level.text for level in rules.of(rules.units, Level)}
+        self.refers_back = {o.canonical.lower() for o in rules.of(rules.units, Organ) if o.refers_back}
         markers = rules.marker_patterns
         self.not_subject = markers["not_subject"]
         self.joined_party = markers["joined_party"]
@@ -51,6 +52,8 @@ class UnitResolver:
             if unit.level == "tỉnh" and province:
                 return _named(unit, "đảng bộ", "tỉnh", province)
             return unit
+        if unit.kind in self.refers_back:   # "chi bộ đã kết nạp": the unit of that kind named nearest
+            return registry.nearest(registry.by_kind.get(unit.kind, []), unit.start)
         return None
 
     def _place_named(self, unit: Found, registry: "Registry", province: Optional[str]) -> Found:
@@ -115,11 +118,14 @@ class Registry:
         self.by_level: dict[str, list[Found]] = {}    # named units and places of each level, in text order
         self.by_head: dict[str, list[Found]] = {}     # named units by each prefix of their folded name
         self.first_named: dict[str, Found] = {}       # the first named unit of each level ("tỉnh Đồng Nai")
+        self.by_kind: dict[str, list[Found]] = {}     # named units of each kind ("chi bộ"), in text order
         self.title_places = [f for f in found if f.label == "PLACE" and f.rule == "title"]
         for f in found:
             if f.level and f.rest:
                 self.by_level.setdefault(f.level, []).append(f)
             if f.label == "UNIT" and not f.generic and f.rest:
+                if f.kind:
+                    self.by_kind.setdefault(f.kind, []).append(f)
                 words = fold(f.rest).split()
                 for n in range(1, len(words)):
                     self.by_head.setdefault(" ".join(words[:n]), []).append(f)
@@ -127,7 +133,7 @@ class Registry:
                     self.first_named.setdefault(f.level, f)
 
         self._starts = {id(group): [f.start for f in group]
-                        for group in [*self.by_level.values(), *self.by_head.values()]}
+                        for group in [*self.by_level.values(), *self.by_head.values(), *self.by_kind.values()]}
 
     def nearest(self, found: list[Found], start: int) -> Optional[Found]:
         """The last one before `start`, else the first after it."""

@@ -31,3 +31,21 @@ def _units_of(text: str) -> list[str]:
 ])
 def test_address_is_no_unit(text, units):
     assert _units_of(text) == units
+
+
+def _resolved(text: str) -> list:
+    text = normalise(text).text
+    found = [f for f in FINDER.find(text, None) if f.label == "UNIT"]
+    registry = RESOLVER.registry(found + FINDER.places(text))
+    return [r.name if r else None for r in (RESOLVER.resolve(u, registry, None) for u in found)]
+
+
+@pytest.mark.parametrize("text, names", [
+    # an organ word that refers back ("chi bộ") stands for the cell of its kind named nearest
+    ("Chi bộ thôn Đông Hà có 30 đảng viên. Năm nay, chi bộ kết nạp 2 đảng viên.",
+     ["Chi bộ thôn Đông Hà", "Chi bộ thôn Đông Hà"]),
+    # one that does not ("đảng bộ") is no unit alone
+    ("Đảng bộ xã Tân Lập có 300 đảng viên. Năm nay, đảng bộ kết nạp 12 đảng viên.", ["Đảng bộ xã Tân Lập", None]),
+])
+def test_refers_back(text, names):
+    assert _resolved(text) == names
