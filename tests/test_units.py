@@ -49,3 +49,17 @@ def _resolved(text: str) -> list:
 ])
 def test_refers_back(text, names):
     assert _resolved(text) == names
+
+
+@pytest.mark.parametrize("before, head", [
+    # a list's items share the institution head before its colon
+    ("Huyện kết nạp 7 học sinh ở 2 Trường trung học phổ thông: ", "Trường trung học phổ thông"),
+    ("trong đó, Trường THPT: Lê Lợi 3, ", "Trường THPT"),
+    # no colon, or a clause ended since: no head
+    ("Huyện kết nạp 7 học sinh ở 2 Trường trung học phổ thông ", None),
+    ("các Trường THPT: Lê Lợi 3 đảng viên; xã ", None),
+])
+def test_list_head(before, head):
+    from extractor.candidates import CandidateFinder
+    match = CandidateFinder(RULES).list_head.search(before)
+    assert (match["head"] if match else None) == head
