@@ -15,7 +15,7 @@ from .features import SentenceWords, distance, log_count, next_words, optional, 
 from .mentions import Found, SentenceMentions
 from .normalize import fold
 from .periods import TERM_RELATIVE, Bounds
-from .rules import Rules
+from .rules import Institution, Rules, alternation
 from .segment import Sentence
 from .units import Registry, UnitResolver
 
@@ -88,6 +88,10 @@ class CandidateFinder:
     def __init__(self, rules: Rules):
         self.resolver = UnitResolver(rules)
         self.markers = rules.marker_patterns
+        # the head a list's items share: "ở 3 Trường trung học phổ thông: Lê Lợi 3 đảng viên, Bạch Đằng 2"
+        heads = alternation([i.text for i in rules.of(rules.units, Institution)])
+        self.list_head = regex.compile(
+            rf"(?<![\p{{L}}])(?P<head>(?:{heads})(?:[ ]+[\p{{L}}\p{{M}}]+){{0,3}})[ ]*:[^:;.]*$")
         self.cues = {label: [(f"{n}:{c.measure}", *(regex.compile(p, regex.IGNORECASE) if p else None
                                                    for p in (c.left, c.right, c.before)))
                              for n, c in enumerate(rules.cues) if (c.applies == "count") == (label == "COUNT")]
@@ -102,7 +106,7 @@ class CandidateFinder:
         units = [self._units(m, registry, province) for m in article]
         dates = [[f for f in m.found if f.label == "DATE"] for m in article]
         context = _Article(article, dates, _ArticleUnits(units, province, title is not None,
-                                                         [m.sentence for m in article]), title is not None)
+                                                         [m.sentence for m in article], self.list_head), title is not None)
         flags = [self._flags(m.sentence.text, title is not None and n == 0) for n, m in enumerate(article)]
         # How much of the article speaks of admissions: a figure in an article about something else
         # (a congress, badges, the Youth Union) is rarely a fact.
@@ -233,8 +237,9 @@ class _ArticleUnits:
     """The units an article names, sentence by sentence, and the options they give a value."""
 
     def __init__(self, units: list[list[tuple[Found, Found, bool]]], province: Optional[str], has_title: bool,
-                 sentences: list[Sentence]):
+                 sentences: list[Sentence], list_head: regex.Pattern):
         self.has_title = has_title
+        self.list_head = list_head
         keys = [[fold(r.name) for _, r, _ in sentence] for sentence in units]
         names = [k for sentence in keys for k in sentence]
         frequency = Counter(names)
@@ -299,8 +304,10 @@ class _ArticleUnits:
         if listed and not any(n.written.start <= slot.sentence.start + slot.left_start + listed.start() < n.written.end
                               for n in own):
             start = slot.sentence.start + slot.left_start + listed.start("name")
-            found = Found("UNIT", start, start + len(listed["name"]), name=f"Đảng bộ {listed['name']}", kind="đảng bộ",
-                          rest=listed["name"], rule="list_name")
+            head = self.list_head.search(slot.sentence.text, 0, start - slot.sentence.start)
+            rest = f"{head['head']} {listed['name']}" if head else listed["name"]
+            found = Found("UNIT", start, start + len(listed["name"]), name=f"Đảng bộ {rest}", kind="đảng bộ",
+                          rest=rest, rule="list_name")
             named = self._named(found, found, fold(found.name), False, slot.sentence, {}, None, None)
             _add(options, named, {"src=list_name": 1.0, f"list_name_at_start={start == slot.sentence.start}": 1.0,
                                   **named.around})

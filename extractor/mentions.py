@@ -138,11 +138,12 @@ class MentionFinder:
         plural = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "plural"])
         whole = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "whole"])
         organ_suffix = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "organ_suffix"])
-        caption = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "caption"])
-        # a caption glued to a name ("Công ty Nhôm Lâm Đồng - Ảnh: ...") is not part of it, nor is
+        caption = alternation([c.text for c in self.rules.of(units, Connector) if c.kind in ("caption", "job_title")])
+        # a caption glued to a name ("Công ty Nhôm Lâm Đồng - Ảnh: ...") is not part of it, nor is an
+        # office ("Bí thư Đảng ủy Giám đốc Học viện"), nor is
         # the organ word of the next unit ("Chi bộ 3 và Chi bộ 5": two units)
         next_unit = alternation([o.text for o in self.rules.of(units, Organ) if o.level is None])
-        token = (f"(?:(?!(?:{caption})(?![\\p{{L}}])){_NAME_TOKEN}(?:[ ]+(?:{name_word})(?:[-&/]\\p{{Lu}}[\\p{{L}}\\p{{M}}]*)?(?![\\p{{L}}])(?![ ]+(?:{name_word_stop})\\b))*|(?:{connector})(?![\\p{{L}}])"
+        token = (f"(?:(?!(?:{caption}|(?i:{next_unit}))(?![\\p{{L}}])){_NAME_TOKEN}(?:[ ]+(?:{name_word})(?:[-&/]\\p{{Lu}}[\\p{{L}}\\p{{M}}]*)?(?![\\p{{L}}])(?![ ]+(?:{name_word_stop})\\b))*|(?:{connector})(?![\\p{{L}}])"
                  f"|{level}(?![\\p{{L}}]))")
         # After an institution's head ("Công ty", "Trường") lower-case words may stand between
         # capitalised ones: "Công ty TNHH Chế biến thủy sản Hồng Ngự".

@@ -65,10 +65,13 @@ class ImpliedNoun(Strict):
 
 
 class Organ(Strict):
+    """`refers_back`: written alone ("chi bộ đã kết nạp"), the organ word stands for the unit of its
+    kind the article names nearest."""
     kind: Literal["organ"]
     text: str
     canonical: str
     level: Optional[str] = None
+    refers_back: bool = False
 
 
 class Level(Strict):
@@ -83,8 +86,10 @@ class Level(Strict):
 class Connector(Strict):
     """A lower-case word inside a unit name: "connector" words ("các", "và") never end a name,
     "name_word" syllables continue a capitalised word ("Quân sự", "Môi trường"); "name_stop"
-    words end an institution's name ("Công ty Chế biến thủy sản Hồng Ngự kết nạp")."""
-    kind: Literal["connector", "name_word", "name_stop", "name_word_stop", "plural", "whole", "organ_suffix", "caption"]
+    words end an institution's name ("Công ty Chế biến thủy sản Hồng Ngự kết nạp"); a "job_title"
+    glued after an organ word is an office, not a name ("Bí thư Đảng ủy Giám đốc Học viện")."""
+    kind: Literal["connector", "name_word", "name_stop", "name_word_stop", "plural", "whole", "organ_suffix", "caption",
+                  "job_title"]
     text: str
 
 

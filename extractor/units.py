@@ -11,16 +11,22 @@ import regex
 
 from .mentions import Found
 from .normalize import fold
-from .rules import Level, Rules
+from .rules import Level, Organ, Rules
 from .segment import Sentence
 
 # A capitalised name of two to four syllables (a place or institution named without organ word).
 _NAME = r"\p{Lu}[\p{Ll}\p{M}]+(?:[ ]+\p{Lu}[\p{Ll}\p{M}]+){1,3}"
+# Administrative tiers, highest first; a level word not here (xóm, thôn, bon, ...) is a village's.
+_TIERS = {"tỉnh": 0, "thành phố": 1, "huyện": 1, "thị xã": 1, "quận": 1, "xã": 2, "phường": 2, "thị trấn": 2}
+_VILLAGE, _NO_PLACE = 3, 4
+# What stands between a unit and the place that says where it is: "Chi bộ thôn X, xã Y", "Chi bộ Trường X (huyện Y)"
+_ADDRESS_GAP = regex.compile(r"[ ]*[,(][ ]*")
 
 
 class UnitResolver:
     def __init__(self, rules: Rules):
         self.levels = {level.text for level in rules.of(rules.units, Level)}
+        self.refers_back = {o.canonical.lower() for o in rules.of(rules.units, Organ) if o.refers_back}
         markers = rules.marker_patterns
         self.not_subject = markers["not_subject"]
         self.joined_party = markers["joined_party"]
@@ -46,6 +52,8 @@ class UnitResolver:
             if unit.level == "tỉnh" and province:
                 return _named(unit, "đảng bộ", "tỉnh", province)
             return unit
+        if unit.kind in self.refers_back:   # "chi bộ đã kết nạp": the unit of that kind named nearest
+            return registry.nearest(registry.by_kind.get(unit.kind, []), unit.start)
         return None
 
     def _place_named(self, unit: Found, registry: "Registry", province: Optional[str]) -> Found:
@@ -70,7 +78,7 @@ class UnitResolver:
         found = [u for u in units if not (u.rule == "whole_party" and self.joined_party.search(
             sentence.text[max(0, u.start - sentence.start - 30):u.start - sentence.start]))]
         for place in places:
-            if any(u.start <= place.start < u.end for u in units):
+            if any(u.start <= place.start < u.end for u in units) or _address_of(sentence, units, place):
                 continue
             name = f"Đảng bộ {place.level} {place.rest}" if place.level else f"Đảng bộ {place.rest}"
             found.append(Found("UNIT", place.start, place.end, name=name, kind="đảng bộ", level=place.level,
@@ -110,11 +118,14 @@ class Registry:
         self.by_level: dict[str, list[Found]] = {}    # named units and places of each level, in text order
         self.by_head: dict[str, list[Found]] = {}     # named units by each prefix of their folded name
         self.first_named: dict[str, Found] = {}       # the first named unit of each level ("tỉnh Đồng Nai")
+        self.by_kind: dict[str, list[Found]] = {}     # named units of each kind ("chi bộ"), in text order
         self.title_places = [f for f in found if f.label == "PLACE" and f.rule == "title"]
         for f in found:
             if f.level and f.rest:
                 self.by_level.setdefault(f.level, []).append(f)
             if f.label == "UNIT" and not f.generic and f.rest:
+                if f.kind:
+                    self.by_kind.setdefault(f.kind, []).append(f)
                 words = fold(f.rest).split()
                 for n in range(1, len(words)):
                     self.by_head.setdefault(" ".join(words[:n]), []).append(f)
@@ -122,7 +133,7 @@ class Registry:
                     self.first_named.setdefault(f.level, f)
 
         self._starts = {id(group): [f.start for f in group]
-                        for group in [*self.by_level.values(), *self.by_head.values()]}
+                        for group in [*self.by_level.values(), *self.by_head.values(), *self.by_kind.values()]}
 
     def nearest(self, found: list[Found], start: int) -> Optional[Found]:
         """The last one before `start`, else the first after it."""
@@ -135,3 +146,18 @@ class Registry:
 def _named(unit: Found, kind: str, level: str, place: str) -> Found:
     return Found("UNIT", unit.start, unit.end, name=f"{kind.capitalize()} {level} {place}", kind=kind, level=level,
                  rest=place, rule=unit.rule)
+
+
+def _tier(level: Optional[str]) -> int:
+    return _NO_PLACE if not level else _TIERS.get(level, _VILLAGE)
+
+
+def _address_of(sentence: Sentence, units: list[Found], place: Found) -> bool:
+    """A place of a higher tier right after a unit ("Chi bộ thôn X, xã Y", "Chi bộ Trường X (huyện
+    Y)") says where that unit is: it is no unit of its own. A place of the same tier is a peer
+    ("Đảng bộ huyện A, huyện B")."""
+    if place.rule != "place":
+        return False
+    before = next((u for u in reversed(units) if u.end <= place.start and u.rule != "whole_party"), None)
+    return before is not None and before.label == "UNIT" and _tier(place.level) < _tier(before.level) and \
+        bool(_ADDRESS_GAP.fullmatch(sentence.text[before.end - sentence.start:place.start - sentence.start]))

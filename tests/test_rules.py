@@ -69,6 +69,13 @@ def test_unit_examples(example):
     assert (mention.name, mention.kind, mention.level) == (example["name"], example["kind"], example["level"])
 
 
+@pytest.mark.parametrize("example", examples("units.bounds.jsonl"), ids=lambda e: e["text"])
+def test_unit_bounds(example):
+    """Where a unit's name ends in running text: every unit named, in order, by its full name."""
+    normalised = normalise(example["text"]).text
+    assert [m.name for m in FINDER.find(normalised, None) if m.label == "UNIT"] == example["units"]
+
+
 @pytest.mark.parametrize("text", negatives("units.negative.txt"))
 def test_unit_negatives(text):
     assert [m for m in FINDER.find(normalise(text).text, None) if m.label == "UNIT"] == []
