@@ -106,7 +106,8 @@ class CandidateFinder:
         units = [self._units(m, registry, province) for m in article]
         dates = [[f for f in m.found if f.label == "DATE"] for m in article]
         context = _Article(article, dates, _ArticleUnits(units, province, title is not None,
-                                                         [m.sentence for m in article], self.list_head), title is not None)
+                                                         [m.sentence for m in article], self.list_head,
+                                                         self.markers["list_item_lower"]), title is not None)
         flags = [self._flags(m.sentence.text, title is not None and n == 0) for n, m in enumerate(article)]
         # How much of the article speaks of admissions: a figure in an article about something else
         # (a congress, badges, the Youth Union) is rarely a fact.
@@ -178,6 +179,14 @@ class CandidateFinder:
             slots.append(Slot(value, sentence, index, left, left_start, right, before, own, cues,
                               _kind(previous, start), _kind(following, start),
                               [f for f in mentions.found if f.label == "DATE"], words))
+        # A ';' list goes on with names not capitalised throughout ("…; Tây Giang 80; Công an 12;
+        # Quân sự 29"): a bare item right after a list item is one too (markers.jsonl list_item_lower).
+        for n, slot in enumerate(slots):
+            if n and "list_item" not in slot.flags and "list_item" in slots[n - 1].flags \
+                    and slots[n - 1].value.label == slot.value.label \
+                    and self.markers["list_item_lower"].search(slot.left) \
+                    and self.markers["list_item_bare_end"].match(slot.right):
+                slot.flags.add("list_item")
         # A list goes on with what its head said: the cues of the values before, in the same sentence.
         for n, slot in enumerate(slots):
             earlier = {cue.split(":")[1] for other in slots[:n] if other.value.label == slot.value.label
@@ -237,9 +246,10 @@ class _ArticleUnits:
     """The units an article names, sentence by sentence, and the options they give a value."""
 
     def __init__(self, units: list[list[tuple[Found, Found, bool]]], province: Optional[str], has_title: bool,
-                 sentences: list[Sentence], list_head: regex.Pattern):
+                 sentences: list[Sentence], list_head: regex.Pattern, lower_item: regex.Pattern):
         self.has_title = has_title
         self.list_head = list_head
+        self.lower_item = lower_item   # a list item's name not capitalised throughout ("; Quân sự 29")
         keys = [[fold(r.name) for _, r, _ in sentence] for sentence in units]
         names = [k for sentence in keys for k in sentence]
         frequency = Counter(names)
@@ -301,6 +311,8 @@ class _ArticleUnits:
             for named in self.named[index]:
                 _add(options, named, {"src=lead": 1.0})
         listed = _LIST_NAME.search(slot.left)
+        if listed is None and "list_item" in slot.flags:
+            listed = self.lower_item.search(slot.left)
         if listed and not any(n.written.start <= slot.sentence.start + slot.left_start + listed.start() < n.written.end
                               for n in own):
             start = slot.sentence.start + slot.left_start + listed.start("name")

@@ -197,3 +197,22 @@ def test_a_lower_case_head_needs_a_name(text, names):
 ])
 def test_a_verb_after_a_name_is_no_part_of_it(text, names):
     assert [m.name for m in FINDER.find(normalise(text).text, None) if m.label == "UNIT"] == names
+
+
+@pytest.mark.parametrize("text,value,item", [
+    ("Chỉ tiêu năm nay: Đảng bộ huyện A 50 đảng viên; Hòa Vang 40; Công an 12; Quân sự 9.", "12", True),
+    ("Chỉ tiêu năm nay: Đảng bộ huyện A 50 đảng viên; Hòa Vang 40; Công an 12; Quân sự 9.", "9", True),
+    # not after a list item: a clause of its own
+    ("Đảng bộ xã An Phú kết nạp 9 đảng viên mới; Xã đoàn giới thiệu 25 đoàn viên ưu tú.", "25", False),
+    # after a list item, but the item goes on with words: no bare item
+    ("Chỉ tiêu: Hòa Vang 40; Liên Chiểu 30; Toàn huyện có 12 chi bộ mới thành lập.", "12", False),
+])
+def test_lower_case_list_items(text, value, item):
+    """A ';' list's bare item whose name is not capitalised throughout ("; Quân sự 29") is a list
+    item when the value before it is one (markers.jsonl list_item_lower, list_item_bare_end)."""
+    finder = CandidateFinder(RULES)
+    text = normalise(text).text
+    sentence = Sentence(0, len(text), text)
+    article = FINDER.in_article(text, [sentence], None)
+    slots = [s for s in finder.slots(text, article, None, None) if text[slice(*s.value.value_span)] == value]
+    assert slots and ("list_item" in slots[-1].flags) == item, slots and slots[-1].flags
