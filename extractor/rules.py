@@ -149,7 +149,7 @@ class Marker(Strict):
                   "dateline_word", "agency", "source_label", "month_label", "byline_label",
                   "subject_verb", "title_verb", "admission_verb", "abbreviation", "joined_party", "each", "group_end", "group_lead", "members_group_lead", "share_follows",
                   "raised_total", "not_group_start", "now", "list_item_lead", "list_item_end", "class_members", "same_figure",
-                  "percent_item"]
+                  "percent_item", "item_open"]
     pattern: str
 
 

@@ -197,3 +197,16 @@ def test_a_lower_case_head_needs_a_name(text, names):
 ])
 def test_a_verb_after_a_name_is_no_part_of_it(text, names):
     assert [m.name for m in FINDER.find(normalise(text).text, None) if m.label == "UNIT"] == names
+
+
+@pytest.mark.parametrize("example", examples("items.examples.jsonl"), ids=lambda e: f"{e['value']}:{e['text'][:40]}")
+def test_item_head_examples(example):
+    """A unit that opens a list item (after ";" or ":") and is followed by the value with at most a
+    verb is that value's unit (records._item_head); "unit": null, no unit is cued so."""
+    finder = CandidateFinder(RULES)
+    text = normalise(example["text"]).text
+    article = FINDER.in_article(text, [Sentence(0, len(text), text)], None)
+    slots = [s for s in finder.slots(text, article, None, None) if text[slice(*s.value.value_span)] == example["value"]]
+    assert slots, example["value"]
+    heads = [o.unit.name for o in slots[0].units if "item_head" in o.cues]
+    assert heads == ([example["unit"]] if example["unit"] else [])
