@@ -107,7 +107,7 @@ class CandidateFinder:
         dates = [[f for f in m.found if f.label == "DATE"] for m in article]
         context = _Article(article, dates, _ArticleUnits(units, province, title is not None,
                                                          [m.sentence for m in article], self.list_head,
-                                                         self.markers["list_item_lower"]), title is not None)
+                                                         self.markers), title is not None)
         flags = [self._flags(m.sentence.text, title is not None and n == 0) for n, m in enumerate(article)]
         # How much of the article speaks of admissions: a figure in an article about something else
         # (a congress, badges, the Youth Union) is rarely a fact.
@@ -246,10 +246,12 @@ class _ArticleUnits:
     """The units an article names, sentence by sentence, and the options they give a value."""
 
     def __init__(self, units: list[list[tuple[Found, Found, bool]]], province: Optional[str], has_title: bool,
-                 sentences: list[Sentence], list_head: regex.Pattern, lower_item: regex.Pattern):
+                 sentences: list[Sentence], list_head: regex.Pattern, markers: dict[str, regex.Pattern]):
         self.has_title = has_title
         self.list_head = list_head
-        self.lower_item = lower_item   # a list item's name not capitalised throughout ("; Quân sự 29")
+        self.item_open = regex.compile(f"(?:{markers['item_open'].pattern})$", regex.IGNORECASE)
+        self.item_verb = regex.compile(f"[ ]*(?:{markers['subject_verb'].pattern})?[ ]*", regex.IGNORECASE)
+        self.lower_item = markers["list_item_lower"]   # a list item's name not capitalised throughout ("; Quân sự 29")
         keys = [[fold(r.name) for _, r, _ in sentence] for sentence in units]
         names = [k for sentence in keys for k in sentence]
         frequency = Counter(names)
@@ -283,6 +285,13 @@ class _ArticleUnits:
             around.update({f"nw={w}": 1.0 for w in next_words(sentence.text, written.end - sentence.start)})
         return _Named(written, resolved, key, cues, around, subject)
 
+    def _heads_item(self, slot: Slot, written: Found) -> bool:
+        """The unit opens a list item and the value follows it with at most a verb: "…như: Đảng bộ
+        Quân sự tỉnh đạt 61,90%; Đảng bộ Công an tỉnh đạt 42,85%"."""
+        text, base = slot.sentence.text, slot.sentence.start
+        return bool(self.item_open.search(text, 0, written.start - base)) and \
+            bool(self.item_verb.fullmatch(text, written.end - base, slot.value.value_span[0] - base))
+
     def options(self, slot: Slot) -> list[UnitOption]:
         options: dict[str, UnitOption] = {}
         value_at = slot.value.value_span[0]
@@ -296,6 +305,8 @@ class _ArticleUnits:
                     **_between(slot, named.written), **named.around}
             if named.written.start in (nearest_before, nearest_after):
                 cues[f"nearest_{where}"] = 1.0
+                if where == "before" and self._heads_item(slot, named.written):
+                    cues["item_head"] = 1.0
             _add(options, named, cues)
         first_body = 1 if self.has_title else 0
         for back in range(1, _BACK + 1):

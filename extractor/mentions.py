@@ -168,6 +168,7 @@ class MentionFinder:
             "|".join(f"(?:{regex.escape(w.text)})" for w in self.rules.of(units, WholeParty)) + f"(?![ ]*(?:{organ_suffix}))",
             regex.IGNORECASE)
         self.connectors = {c.text.lower() for c in self.rules.of(units, Connector) if c.kind == "connector"}
+        self.party_words = {c.text.lower() for c in self.rules.of(units, Connector) if c.kind == "party_word"}
         self.institutions = {i.text.lower() for i in self.rules.of(units, Institution)}
 
     def units(self, text: str) -> list[Found]:
@@ -181,11 +182,13 @@ class MentionFinder:
             tokens = _without_count(text, tokens)
             level = self.levels[match["level"].lower()] if match["level"] else organ.level
             tokens = _to_place(text, tokens, level)
+            tokens = _before_slogan(text, tokens, self.connectors, self.party_words)
             rest = text[tokens[0][0]:tokens[-1][1]] if tokens else ""
             end = tokens[-1][1] if tokens else match.end("level") if match["level"] else match.end("organ")
             name = " ".join(filter(None, [organ.canonical, level, rest]))
             found.append(Found("UNIT", match.start(), end, name=name, kind=organ.canonical.lower(),
-                               level=level, rest=rest, generic=not rest or rest.lower() in self.institutions,
+                               level=level, rest=rest,
+                               generic=not rest or rest.lower() in self.institutions | self.party_words,
                                rule=organ.text))
         taken = [(f.start, f.end) for f in found]
         for match in self.toan.finditer(text):
@@ -387,6 +390,19 @@ class YearsNear:
 def _integer(surface: str) -> int:
     """A whole number as written: "1.045" is 1045."""
     return int(surface.replace(".", ""))
+
+
+def _before_slogan(text: str, tokens: list[tuple[int, int]], connectors: set[str], party_words: set[str]
+                   ) -> list[tuple[int, int]]:
+    """A spaced dash after a name with no proper part ("Chi bộ Đảng - Hạt nhân lãnh đạo", a
+    headline's slogan) ends the name; so does a dash the name ends on ("Đảng bộ xã A - Điểm sáng")."""
+    words = [text[a:b] for a, b in tokens]
+    dash = next((n for n, w in enumerate(words) if w in connectors and not w.isalpha()), None)
+    if dash is not None and all(w.lower() in party_words for w in words[:dash]):
+        tokens = tokens[:dash]
+    while tokens and text[tokens[-1][0]:tokens[-1][1]] in connectors and not text[tokens[-1][0]].isalpha():
+        tokens = tokens[:-1]
+    return tokens
 
 
 def _without_count(text: str, tokens: list[tuple[int, int]]) -> list[tuple[int, int]]:

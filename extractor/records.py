@@ -100,7 +100,7 @@ class RecordBuilder:
         units, periods = with_carried(slot, carried_from(
             (last.unit, last.period.bounds if last.measure != "members" else None) if last else None,
             total.period.bounds if total else None))
-        unit = (_item_named(units) if "list_item" in slot.flags else None) or \
+        unit = (_item_named(units) if "list_item" in slot.flags else None) or _item_head(units) or \
             self._best(self.models.unit, units, lambda o: unit_features(o, measure))
         if unit is None:
             return None
@@ -255,6 +255,11 @@ def _lists_go_on(slots: list[Slot], measures: list[str], percent_item: regex.Pat
         if out[n] != "none":
             stated[key] = out[n]
     return out
+
+
+def _item_head(units: list[UnitOption]) -> Optional[UnitOption]:
+    """A list item that opens with its unit states that unit's figure ("; Đảng bộ Công an tỉnh đạt 42,85%")."""
+    return next((o for o in units if "item_head" in o.cues), None)
 
 
 def _item_named(units: list[UnitOption]) -> Optional[UnitOption]:

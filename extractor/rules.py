@@ -87,9 +87,10 @@ class Connector(Strict):
     """A lower-case word inside a unit name: "connector" words ("các", "và") never end a name,
     "name_word" syllables continue a capitalised word ("Quân sự", "Môi trường"); "name_stop"
     words end an institution's name ("Công ty Chế biến thủy sản Hồng Ngự kết nạp"); a "job_title"
-    glued after an organ word is an office, not a name ("Bí thư Đảng ủy Giám đốc Học viện")."""
+    glued after an organ word is an office, not a name ("Bí thư Đảng ủy Giám đốc Học viện"); a
+    "party_word" alone after an organ word names no unit ("Chi bộ Đảng": the cell the text speaks of)."""
     kind: Literal["connector", "name_word", "name_stop", "name_word_stop", "plural", "whole", "organ_suffix", "caption",
-                  "job_title"]
+                  "job_title", "party_word"]
     text: str
 
 
@@ -149,7 +150,7 @@ class Marker(Strict):
                   "dateline_word", "agency", "source_label", "month_label", "byline_label",
                   "subject_verb", "title_verb", "admission_verb", "abbreviation", "joined_party", "each", "group_end", "group_lead", "members_group_lead", "share_follows",
                   "raised_total", "not_group_start", "now", "list_item_lead", "list_item_end", "class_members", "same_figure",
-                  "percent_item", "list_item_lower", "list_item_bare_end"]
+                  "percent_item", "list_item_lower", "list_item_bare_end", "item_open"]
     pattern: str
 
 

@@ -216,3 +216,16 @@ def test_lower_case_list_items(text, value, item):
     article = FINDER.in_article(text, [sentence], None)
     slots = [s for s in finder.slots(text, article, None, None) if text[slice(*s.value.value_span)] == value]
     assert slots and ("list_item" in slots[-1].flags) == item, slots and slots[-1].flags
+
+
+@pytest.mark.parametrize("example", examples("items.examples.jsonl"), ids=lambda e: f"{e['value']}:{e['text'][:40]}")
+def test_item_head_examples(example):
+    """A unit that opens a list item (after ";" or ":") and is followed by the value with at most a
+    verb is that value's unit (records._item_head); "unit": null, no unit is cued so."""
+    finder = CandidateFinder(RULES)
+    text = normalise(example["text"]).text
+    article = FINDER.in_article(text, [Sentence(0, len(text), text)], None)
+    slots = [s for s in finder.slots(text, article, None, None) if text[slice(*s.value.value_span)] == example["value"]]
+    assert slots, example["value"]
+    heads = [o.unit.name for o in slots[0].units if "item_head" in o.cues]
+    assert heads == ([example["unit"]] if example["unit"] else [])
