@@ -39,7 +39,7 @@ def test_corpus_scores_against_gold(pipeline, capsys):
     with capsys.disabled():
         for name, report in reports.items():
             print(f"\nteam corpus, {name}: strict F1 {report.strict.f1:.3f}, lenient F1 {report.lenient.f1:.3f}")
-    assert reports["trained on"].strict.f1 >= 0.77 and reports["trained on"].lenient.f1 >= 0.90
+    assert reports["trained on"].strict.f1 >= 0.79 and reports["trained on"].lenient.f1 >= 0.92
     # t041-t055: lists of sub-units with bare numbers, the hardest articles the team wrote
     assert reports["never trained on"].strict.f1 >= 0.40 and reports["never trained on"].lenient.f1 >= 0.45
 
@@ -53,7 +53,7 @@ def test_dev_set_scores(pipeline, capsys):
         print(f"\ndev set: strict F1 {report.strict.f1:.3f}, lenient F1 {report.lenient.f1:.3f}")
     # a regression guard: the shipped model was trained on these articles (the honest number is
     # `evaluate --cv 5`, README)
-    assert report.strict.f1 >= 0.80 and report.lenient.f1 >= 0.88
+    assert report.strict.f1 >= 0.83 and report.lenient.f1 >= 0.91
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
