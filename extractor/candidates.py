@@ -92,6 +92,10 @@ class CandidateFinder:
         heads = alternation([i.text for i in rules.of(rules.units, Institution)])
         self.list_head = regex.compile(
             rf"(?<![\p{{L}}])(?P<head>(?:{heads})(?:[ ]+[\p{{L}}\p{{M}}]+){{0,3}})[ ]*:[^:;.]*$")
+        self.item_patterns = _ItemPatterns(
+            self.list_head, regex.compile(f"(?:{self.markers['item_open'].pattern})$", regex.IGNORECASE),
+            regex.compile(f"[ ]*(?:{self.markers['subject_verb'].pattern})?[ ]*", regex.IGNORECASE),
+            self.markers["list_item_lower"])
         self.cues = {label: [(f"{n}:{c.measure}", *(regex.compile(p, regex.IGNORECASE) if p else None
                                                    for p in (c.left, c.right, c.before)))
                              for n, c in enumerate(rules.cues) if (c.applies == "count") == (label == "COUNT")]
@@ -106,8 +110,8 @@ class CandidateFinder:
         units = [self._units(m, registry, province) for m in article]
         dates = [[f for f in m.found if f.label == "DATE"] for m in article]
         context = _Article(article, dates, _ArticleUnits(units, province, title is not None,
-                                                         [m.sentence for m in article], self.list_head,
-                                                         self.markers), title is not None)
+                                                         [m.sentence for m in article], self.item_patterns),
+                           title is not None)
         flags = [self._flags(m.sentence.text, title is not None and n == 0) for n, m in enumerate(article)]
         # How much of the article speaks of admissions: a figure in an article about something else
         # (a congress, badges, the Youth Union) is rarely a fact.
@@ -242,16 +246,25 @@ class _Named:
     subject: bool
 
 
+@dataclass(frozen=True)
+class _ItemPatterns:
+    """How a list's items are told, compiled once: the head the items share ("ở 3 Trường THPT:"),
+    what opens an item (";", ":"), the verb a unit opening an item may have before the value, and
+    an item name not capitalised throughout ("; Quân sự 29")."""
+    list_head: regex.Pattern
+    item_open: regex.Pattern
+    item_verb: regex.Pattern
+    lower_item: regex.Pattern
+
+
 class _ArticleUnits:
     """The units an article names, sentence by sentence, and the options they give a value."""
 
     def __init__(self, units: list[list[tuple[Found, Found, bool]]], province: Optional[str], has_title: bool,
-                 sentences: list[Sentence], list_head: regex.Pattern, markers: dict[str, regex.Pattern]):
+                 sentences: list[Sentence], items: _ItemPatterns):
         self.has_title = has_title
-        self.list_head = list_head
-        self.item_open = regex.compile(f"(?:{markers['item_open'].pattern})$", regex.IGNORECASE)
-        self.item_verb = regex.compile(f"[ ]*(?:{markers['subject_verb'].pattern})?[ ]*", regex.IGNORECASE)
-        self.lower_item = markers["list_item_lower"]   # a list item's name not capitalised throughout ("; Quân sự 29")
+        self.list_head, self.item_open, self.item_verb, self.lower_item = \
+            items.list_head, items.item_open, items.item_verb, items.lower_item
         keys = [[fold(r.name) for _, r, _ in sentence] for sentence in units]
         names = [k for sentence in keys for k in sentence]
         frequency = Counter(names)

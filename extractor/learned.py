@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import operator
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 from pathlib import Path
@@ -37,15 +39,17 @@ class LinearModel:
         """Scores of many feature dicts at once: one row per item, one column per class."""
         if self._binary is not None:
             weight, bias = self._binary.get, self.intercept[0]
-            return np.array([[bias + sum(weight(name, 0.0) * value for name, value in features.items())]
+            return np.array([[bias + sum(map(operator.mul, map(weight, features, repeat(0.0)), features.values()))]
                              for features in items]).reshape(len(items), 1)
         get = self._rows.get
         rows, values, owner = [], [], []
         for n, features in enumerate(items):
-            found = [(row, value) for name, value in features.items() if (row := get(name)) is not None]
-            rows += [row for row, _ in found]
-            values += [value for _, value in found]
-            owner += [n] * len(found)
+            for name, value in features.items():
+                row = get(name)
+                if row is not None:
+                    rows.append(row)
+                    values.append(value)
+                    owner.append(n)
         totals = np.tile(self._intercept, (len(items), 1))
         if rows:
             owners = np.asarray(owner)

@@ -29,6 +29,7 @@ from .schema import DateSource
 _DATE = r"(?P<d>3[01]|[12]\d|0?[1-9])\s*[-/.]\s*(?P<m>1[0-2]|0?[1-9])\s*[-/.]\s*(?P<y>(?:19|20)\d{2})"
 _TIME = r"(?P<h>[01]?\d|2[0-3])\s*[:hg]\s*(?P<min>[0-5]\d)(?::(?P<s>[0-5]\d))?"
 _DATE_RE = regex.compile(rf"(?<!\d){_DATE}(?!\d)")
+_YEAR = regex.compile(r"(?:19|20)\d\d")
 _TIME_RE = regex.compile(rf"(?<![\d:]){_TIME}(?![\d:])")
 # A date with its time beside it ("15:24 | 25/09/2025", "02/02/2023 15:12") is a page's time
 # stamp even inside a longer line; body text writes times as "14h" or "14 giờ".
@@ -116,8 +117,10 @@ def _split_iso_lines(text: str, lines: list[tuple[int, int]], iso_date: regex.Pa
 def _dateline(line: str, patterns: _Patterns) -> Optional[str]:
     """The ISO date-time of a line that is a dateline ("Thứ Sáu, 24/02/2017, 06:59"), or that ends
     with a news agency's dated signature ("(TTXVN 2/2/2001)"), else None."""
-    date = patterns.agency_date.search(line) or patterns.iso_date.match(line)
-    if date is None:
+    if not _YEAR.search(line):   # every date shape here writes its year in four digits
+        return None
+    date = ("(" in line and patterns.agency_date.search(line)) or patterns.iso_date.match(line)
+    if not date:
         date = _DATE_RE.search(line)
         if not date or len(line) > 90:
             return None
