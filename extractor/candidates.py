@@ -154,6 +154,8 @@ class CandidateFinder:
         values = sorted([f for f in mentions.found if f.label in ("COUNT", "PERCENT")] + mentions.bare
                         + [_denominator(f) for f in mentions.found + mentions.bare if f.fraction_target is not None],
                         key=lambda f: f.value_span[0])
+        if not values:
+            return []
         slots = []
         words = SentenceWords(text)
         for n, value in enumerate(values):
