@@ -15,7 +15,7 @@ from .features import SentenceWords, distance, log_count, next_words, optional, 
 from .mentions import Found, SentenceMentions
 from .normalize import fold
 from .periods import TERM_RELATIVE, Bounds
-from .rules import Institution, Rules, alternation
+from .rules import Institution, Rules, alternation, case_free, lowered
 from .segment import Sentence
 from .units import Registry, UnitResolver
 
@@ -96,7 +96,8 @@ class CandidateFinder:
             self.list_head, regex.compile(f"(?:{self.markers['item_open'].pattern})$", regex.IGNORECASE),
             regex.compile(f"[ ]*(?:{self.markers['subject_verb'].pattern})?[ ]*", regex.IGNORECASE),
             self.markers["list_item_lower"])
-        self.cues = {label: [(f"{n}:{c.measure}", *(regex.compile(p, regex.IGNORECASE) if p else None
+        # cues run on the lower-cased sentence (case_free): a third faster than IGNORECASE
+        self.cues = {label: [(f"{n}:{c.measure}", *(regex.compile(case_free(p)) if p else None
                                                    for p in (c.left, c.right, c.before)))
                              for n, c in enumerate(rules.cues) if (c.applies == "count") == (label == "COUNT")]
                      for label in ("COUNT", "PERCENT")}
@@ -158,17 +159,19 @@ class CandidateFinder:
             return []
         slots = []
         words = SentenceWords(text)
+        low = lowered(text)
         for n, value in enumerate(values):
             start = value.value_span[0]
             previous = values[n - 1] if n else None
             following = values[n + 1] if n + 1 < len(values) else None
             left_start = (previous.value_span[1] if previous else base) - base
-            left = text[left_start:start - base]
             # up to the next value and its hedge ("..., gần 40%"): the hedge is the next value's
             right_end = min(following.start, following.value_span[0]) if following else base + len(text)
             # after a count's number (its noun is part of what follows); after a percent's "%"
-            right = text[(value.end if value.label == "PERCENT" else value.value_span[1]) - base:right_end - base]
-            before = text[:start - base]
+            right_start = (value.end if value.label == "PERCENT" else value.value_span[1]) - base
+            left, right, before = text[left_start:start - base], text[right_start:right_end - base], text[:start - base]
+            low_left, low_right, low_before = \
+                low[left_start:start - base], low[right_start:right_end - base], low[:start - base]
             own = set(flags)
             if self.markers["breakdown"].search(before):
                 own.add("breakdown_before")
@@ -180,8 +183,8 @@ class CandidateFinder:
                 own.add("list_item")
             own.add(f"nth={min(n, 3)}")
             cues = [name for name, l, r, b in self.cues[value.label]
-                    if (l is None or l.search(left)) and (r is None or r.search(right))
-                    and (b is None or b.search(before))]
+                    if (l is None or l.search(low_left)) and (r is None or r.search(low_right))
+                    and (b is None or b.search(low_before))]
             slots.append(Slot(value, sentence, index, left, left_start, right, before, own, cues,
                               _kind(previous, start), _kind(following, start),
                               [f for f in mentions.found if f.label == "DATE"], words))

@@ -15,7 +15,7 @@ from extractor.groups import GroupRules
 from extractor.mentions import MentionFinder
 from extractor.segment import Sentence
 from extractor.normalize import normalise
-from extractor.rules import PATTERNS_DIR, RuleFileError, Rules, load_jsonl, CueRule
+from extractor.rules import PATTERNS_DIR, RuleFileError, Rules, load_jsonl, CueRule, case_free, lowered
 
 RULES = Rules.load()
 FINDER = MentionFinder(RULES)
@@ -229,3 +229,29 @@ def test_item_head_examples(example):
     assert slots, example["value"]
     heads = [o.unit.name for o in slots[0].units if "item_head" in o.cues]
     assert heads == ([example["unit"]] if example["unit"] else [])
+
+
+def test_case_free_patterns_keep_escapes_and_group_names():
+    assert case_free(r"(?P<y>\d{4}) (?P<Q>IV)(?P=Q)\D\S\p{L}KH") == \
+        r"(?P<y>\d{4}) (?P<Q>iv)(?P=Q)\D\S\p{L}kh"
+    for minds_case in (r"(?-i:Chi bộ)", r"\p{Lu}\w+"):
+        with pytest.raises(ValueError):
+            case_free(minds_case)
+    assert len(lowered("İstanbul Đảng")) == len("İstanbul Đảng") and lowered("Đảng ỦY") == "đảng ủy"
+
+
+def test_case_free_matching_finds_what_ignorecase_finds():
+    """Cues and period rules run case-free on lower-cased text: on every example text they fire
+    exactly where IGNORECASE on the original text fires."""
+    texts = [e["text"] for name in ("cues.examples.jsonl", "periods.examples.jsonl", "records.examples.jsonl")
+             for e in examples(name)]
+    patterns = [p for c in RULES.cues for p in (c.left, c.right, c.before) if p] + [r.pattern for r in RULES.periods]
+    fired = 0
+    for pattern in patterns:
+        pattern = regex.sub(r"\{[A-Z]\}", r"\\d+", pattern)   # the periods' placeholders
+        plain, free = regex.compile(pattern, regex.IGNORECASE), regex.compile(case_free(pattern))
+        for text in texts:
+            expected = [m.span() for m in plain.finditer(text)]
+            assert [m.span() for m in free.finditer(lowered(text))] == expected, (pattern, text)
+            fired += bool(expected)
+    assert fired > 100
