@@ -90,10 +90,10 @@ class CandidateFinder:
         self.markers = rules.marker_patterns
         # the head a list's items share: "ở 3 Trường trung học phổ thông: Lê Lợi 3 đảng viên, Bạch Đằng 2"
         heads = alternation([i.text for i in rules.of(rules.units, Institution)])
-        self.list_head = regex.compile(
+        list_head = regex.compile(
             rf"(?<![\p{{L}}])(?P<head>(?:{heads})(?:[ ]+[\p{{L}}\p{{M}}]+){{0,3}})[ ]*:[^:;.]*$")
         self.item_patterns = _ItemPatterns(
-            self.list_head, regex.compile(f"(?:{self.markers['item_open'].pattern})$", regex.IGNORECASE),
+            list_head, regex.compile(f"(?:{self.markers['item_open'].pattern})$", regex.IGNORECASE),
             regex.compile(f"[ ]*(?:{self.markers['subject_verb'].pattern})?[ ]*", regex.IGNORECASE),
             self.markers["list_item_lower"])
         # cues run on the lower-cased sentence (case_free): a third faster than IGNORECASE
@@ -110,10 +110,10 @@ class CandidateFinder:
         registry = self.resolver.registry(found)
         units = [self._units(m, registry, province) for m in article]
         dates = [[f for f in m.found if f.label == "DATE"] for m in article]
+        flags = [self._flags(m.sentence.text, title is not None and n == 0) for n, m in enumerate(article)]
         context = _Article(article, dates, _ArticleUnits(units, province, title is not None,
                                                          [m.sentence for m in article], self.item_patterns),
-                           title is not None)
-        flags = [self._flags(m.sentence.text, title is not None and n == 0) for n, m in enumerate(article)]
+                           title is not None, any("ceremony" in f for f in flags))
         # How much of the article speaks of admissions: a figure in an article about something else
         # (a congress, badges, the Youth Union) is rarely a fact.
         speaking = [f"doc_admission={min(3, sum('admission' in f for f in flags))}"]
@@ -226,6 +226,7 @@ class _Article:
     dates: list[list[Found]]
     units: "_ArticleUnits"
     has_title: bool
+    tells_of_ceremony: bool   # some sentence tells of a ceremony: its undated counts are that day's
 
     @cached_property
     def earlier(self) -> list[tuple[Optional[Bounds], Optional[Found]]]:
@@ -268,8 +269,7 @@ class _ArticleUnits:
     def __init__(self, units: list[list[tuple[Found, Found, bool]]], province: Optional[str], has_title: bool,
                  sentences: list[Sentence], items: _ItemPatterns):
         self.has_title = has_title
-        self.list_head, self.item_open, self.item_verb, self.lower_item = \
-            items.list_head, items.item_open, items.item_verb, items.lower_item
+        self.items = items
         keys = [[fold(r.name) for _, r, _ in sentence] for sentence in units]
         names = [k for sentence in keys for k in sentence]
         frequency = Counter(names)
@@ -307,8 +307,8 @@ class _ArticleUnits:
         """The unit opens a list item and the value follows it with at most a verb: "…như: Đảng bộ
         Quân sự tỉnh đạt 61,90%; Đảng bộ Công an tỉnh đạt 42,85%"."""
         text, base = slot.sentence.text, slot.sentence.start
-        return bool(self.item_open.search(text, 0, written.start - base)) and \
-            bool(self.item_verb.fullmatch(text, written.end - base, slot.value.value_span[0] - base))
+        return bool(self.items.item_open.search(text, 0, written.start - base)) and \
+            bool(self.items.item_verb.fullmatch(text, written.end - base, slot.value.value_span[0] - base))
 
     def options(self, slot: Slot) -> list[UnitOption]:
         options: dict[str, UnitOption] = {}
@@ -341,11 +341,11 @@ class _ArticleUnits:
                 _add(options, named, {"src=lead": 1.0})
         listed = _LIST_NAME.search(slot.left)
         if listed is None and "list_item" in slot.flags:
-            listed = self.lower_item.search(slot.left)
+            listed = self.items.lower_item.search(slot.left)
         if listed and not any(n.written.start <= slot.sentence.start + slot.left_start + listed.start() < n.written.end
                               for n in own):
             start = slot.sentence.start + slot.left_start + listed.start("name")
-            head = self.list_head.search(slot.sentence.text, 0, start - slot.sentence.start)
+            head = self.items.list_head.search(slot.sentence.text, 0, start - slot.sentence.start)
             rest = f"{head['head']} {listed['name']}" if head else listed["name"]
             found = Found("UNIT", start, start + len(listed["name"]), name=f"Đảng bộ {rest}", kind="đảng bộ",
                           rest=rest, rule="list_name")

@@ -88,7 +88,6 @@ def measure_features(slot: Slot) -> dict[str, float]:
     else:
         pct = _bucket(value.value, (5, 10, 20, 50, 99.95, 100.05, 150))
         f[f"pct={pct}"] = 1.0
-
     if value.approx:
         f[f"approx={value.approx}"] = 1.0
     for flag in slot.flags:

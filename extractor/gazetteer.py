@@ -27,7 +27,7 @@ import regex
 
 from .normalize import fold, normalise
 
-__all__ = ["province_of", "province_from_places", "is_place", "LEVELS"]
+__all__ = ["province_of", "province_from_places", "is_place", "deepest_tier", "LEVELS"]
 
 # Level word (folded) -> the tiers it names, in the order they are tried
 # (1 province, 2 district, 3 commune) and the types (folded) that a unit called
@@ -177,6 +177,13 @@ def _level_words() -> tuple[regex.Pattern, dict[str, str]]:
                             + r")(?:\s+|\.\s*)", regex.IGNORECASE)
     forms = {fold(form.rstrip(".")): fold(level.text) for level in levels for form in (level.text, *level.abbreviations)}
     return pattern, forms
+
+
+def deepest_tier(level: str) -> Optional[int]:
+    """The lowest tier a level word names (1 province, 2 district, 3 commune; "thành phố" may be
+    either of the first two: 2), or None for a word of no tier the data holds ("thôn", "xóm")."""
+    entry = _LEVELS.get(fold(level))
+    return max(entry[0]) if entry else None
 
 
 def _parse(name: str, level: Optional[str]) -> Optional[tuple[str, Optional[str]]]:

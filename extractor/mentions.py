@@ -151,9 +151,9 @@ class MentionFinder:
         institution = alternation([i.text for i in self.rules.of(units, Institution)])
         stop = alternation([c.text for c in self.rules.of(units, Connector) if c.kind == "name_stop"])
         gap = f"(?:(?!(?:{stop})(?![\\p{{L}}]))\\p{{Ll}}[\\p{{L}}\\p{{M}}]*)"
-        lowered = alternation([i.text.lower() for i in self.rules.of(units, Institution) if i.lower_after_organ])
+        lower_heads = alternation([i.text.lower() for i in self.rules.of(units, Institution) if i.lower_after_organ])
         institution_tail = (f"[ ]+(?:(?:{institution})(?![\\p{{L}}])(?:(?:[ ]+{gap}){{0,3}}[ ]+{token})*"
-                            f"|(?:{lowered})(?![\\p{{L}}])(?:(?:[ ]+{gap}){{0,3}}[ ]+{token})+)")
+                            f"|(?:{lower_heads})(?![\\p{{L}}])(?:(?:[ ]+{gap}){{0,3}}[ ]+{token})+)")
         # "Đảng bộ TP.Tam Kỳ": an abbreviated level may touch the name
         tail = f"(?P<tail>{institution_tail}|(?:(?:[ ]+|(?<=\\.)(?=\\p{{Lu}})){token})*)"
         # An institution named without organ word: "Trường THPT Lưu Nhân Chú", "Trung đoàn 762"

@@ -103,15 +103,12 @@ def _lines(text: str) -> list[tuple[int, int]]:
 def _split_iso_lines(text: str, lines: list[tuple[int, int]], iso_date: regex.Pattern) -> list[tuple[int, int]]:
     """"date 2025-09-01 Giấc mơ ..." is a dateline and a headline a scraper joined: two lines."""
     split = []
-    for n, (s, e) in enumerate(lines):
-        match = iso_date.match(text[s:e]) if n < 12 else None
+    for s, e in lines[:12]:
+        match = iso_date.match(text[s:e])
         end = s + match.end() if match else e
         rest = len(text[end:e]) - len(text[end:e].lstrip())
-        if rest and end + rest < e:
-            split += [(s, end), (end + rest, e)]
-        else:
-            split.append((s, e))
-    return split
+        split += [(s, end), (end + rest, e)] if rest and end + rest < e else [(s, e)]
+    return split + lines[12:]
 
 
 def _dateline(line: str, patterns: _Patterns) -> Optional[str]:

@@ -103,11 +103,6 @@ def unresolved(g: Groups, pub: Optional[dt.date]) -> Bounds:
     return None, None
 
 
-def past_term(g: Groups, pub: Optional[dt.date]) -> Bounds:
-    """"nhiệm kỳ qua": the term the article names (the records stage fills it in), else unknown."""
-    return None, None
-
-
 def this_year(g: Groups, pub: Optional[dt.date]) -> Bounds:
     return (str(pub.year), str(pub.year)) if pub else (None, None)
 
@@ -134,7 +129,8 @@ def term_to_now(g: Groups, pub: Optional[dt.date]) -> Bounds:
 RESOLVERS: dict[str, Callable[[Groups, Optional[dt.date]], Bounds]] = {
     "year_to_now": year_to_now, "year_to_day": year_to_day, "year_to_month": year_to_month,
     "since_to_now": since_to_now, "range": year_range, "first_months": first_months, "quarter": quarter,
-    "month": month, "day": day, "year": year, "past_years": past_years, "unresolved": unresolved, "past_term": past_term,
+    "month": month, "day": day, "year": year, "past_years": past_years, "unresolved": unresolved,
+    "past_term": unresolved,   # "nhiệm kỳ qua": the term the article names (candidates fill it in), else unknown
     "this_year": this_year, "current_term": current_term, "term_to_now": term_to_now,
 }
 

@@ -68,7 +68,6 @@ class RecordBuilder:
         self.groups = GroupRules(rules)
         self.now = rules.marker_patterns["now"]
         self.each = rules.marker_patterns["each"]
-        self.ceremony = rules.marker_patterns["ceremony"]
         self.same_figure = rules.marker_patterns["same_figure"]
         self.percent_item = rules.marker_patterns["percent_item"]
         self.models = decisions
@@ -185,7 +184,8 @@ class RecordBuilder:
             if value.noun is None and not following and previous is not None and previous.measure == "admitted" \
                     and previous.group and previous.unit.name != unit.name:
                 return previous.group
-            undated_population = bool(noun) and bounds == (None, None) and not self._reports_a_ceremony(slot)
+            undated_population = bool(noun) and bounds == (None, None) and \
+                not (slot.context is not None and slot.context.tells_of_ceremony)
             if "ceremony" in slot.flags or event and not undated_population:
                 return None
             return f"{noun} {following}" if noun and following else noun or following
@@ -199,10 +199,6 @@ class RecordBuilder:
         if previous is not None and previous.group and len(left) < 40 and ";" not in left:
             return previous.group
         return None
-
-    def _reports_a_ceremony(self, slot: Slot) -> bool:
-        """The article tells of a ceremony somewhere: its undated counts are that day's."""
-        return slot.context is not None and any(self.ceremony.search(m.sentence.text) for m in slot.context.article)
 
     def _add(self, drafts: list[Draft], decision: Decision, published: Optional[dt.date]) -> None:
         slot, measure = decision.slot, decision.measure

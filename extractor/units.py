@@ -9,6 +9,7 @@ from typing import Optional
 
 import regex
 
+from . import gazetteer
 from .mentions import Found
 from .normalize import fold
 from .rules import Level, Organ, Rules
@@ -16,9 +17,9 @@ from .segment import Sentence
 
 # A capitalised name of two to four syllables (a place or institution named without organ word).
 _NAME = r"\p{Lu}[\p{Ll}\p{M}]+(?:[ ]+\p{Lu}[\p{Ll}\p{M}]+){1,3}"
-# Administrative tiers, highest first; a level word not here (xóm, thôn, bon, ...) is a village's.
-_TIERS = {"tỉnh": 0, "thành phố": 1, "huyện": 1, "thị xã": 1, "quận": 1, "xã": 2, "phường": 2, "thị trấn": 2}
-_VILLAGE, _NO_PLACE = 3, 4
+# Below the gazetteer's three tiers (province, district, commune): a village's level word (xóm,
+# thôn, bon, ...), then a unit with no place level at all.
+_VILLAGE, _NO_PLACE = 4, 5
 # What stands between a unit and the place that says where it is: "Chi bộ thôn X, xã Y", "Chi bộ Trường X (huyện Y)"
 _ADDRESS_GAP = regex.compile(r"[ ]*[,(][ ]*")
 
@@ -149,7 +150,7 @@ def _named(unit: Found, kind: str, level: str, place: str) -> Found:
 
 
 def _tier(level: Optional[str]) -> int:
-    return _NO_PLACE if not level else _TIERS.get(level, _VILLAGE)
+    return _NO_PLACE if not level else gazetteer.deepest_tier(level) or _VILLAGE
 
 
 def _address_of(sentence: Sentence, units: list[Found], place: Found) -> bool:

@@ -61,5 +61,5 @@ def test_refers_back(text, names):
 ])
 def test_list_head(before, head):
     from extractor.candidates import CandidateFinder
-    match = CandidateFinder(RULES).list_head.search(before)
+    match = CandidateFinder(RULES).item_patterns.list_head.search(before)
     assert (match["head"] if match else None) == head
